@@ -1,0 +1,94 @@
+"""Installing the extended backend into moto, and taking it out again exactly.
+
+moto builds each Region's KMS backend from ``kms_backends.backend`` (and the per-account
+``.backend``); swapping that class is the whole patch. It reaches in-process calls, the server and
+other moto services that call the KMS backend directly. Activations are counted under a lock:
+install on 0 → 1, restore on 1 → 0.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from ._errors import KmsImportMockError
+
+_lock = threading.RLock()
+_depth = 0
+_saved: list[tuple[object, type]] = []
+
+
+def active() -> bool:
+    return _depth > 0
+
+
+def install() -> None:
+    global _depth
+    with _lock:
+        if _depth == 0:
+            _install()
+        _depth += 1
+
+
+def uninstall() -> None:
+    global _depth
+    with _lock:
+        if _depth == 0:
+            raise KmsImportMockError("stop() was called more often than start().")
+        _depth -= 1
+        if _depth == 0:
+            _restore()
+
+
+def _install() -> None:
+    from moto.core.models import MockAWS
+    from moto.kms.models import KmsBackend, kms_backends
+    from moto.kms.responses import KmsResponse
+
+    from ._backend import ImportKmsBackend
+
+    natively = [name for name in ("import_key_material", "get_parameters_for_import")
+                if name in vars(KmsResponse) or name in vars(KmsBackend)]
+    if natively:
+        raise KmsImportMockError(
+            "This moto implements KMS key import natively "
+            f"({', '.join(natively)}); kms-import-mock would hide it. "
+            "Pin moto to a version without it (moto>=5.2,<6) or drop kms-import-mock."
+        )
+    if kms_backends.backend is not KmsBackend:
+        raise KmsImportMockError(
+            f"moto's KMS backend class was already replaced (by {kms_backends.backend!r}); "
+            "kms-import-mock cannot stack on another KMS extension."
+        )
+    built = [
+        f"{account}/{region}"
+        for account, regions in kms_backends.items()
+        for region in regions
+    ]
+    if built and MockAWS._nested_count > 0:
+        raise KmsImportMockError(
+            "mock_kms_import() was started inside a mock_aws() that has already created KMS "
+            f"state ({', '.join(sorted(built))}); that state would be served by plain moto. "
+            "Start mock_kms_import() first (it includes mock_aws), or before the first KMS call."
+        )
+    _saved.append((kms_backends, kms_backends.backend))
+    kms_backends.backend = ImportKmsBackend
+    for regions in kms_backends.values():
+        _saved.append((regions, regions.backend))
+        regions.backend = ImportKmsBackend
+
+
+def _restore() -> None:
+    from moto.kms.models import kms_backends
+
+    from ._backend import ImportKmsBackend
+
+    while _saved:
+        holder, original = _saved.pop()
+        holder.backend = original  # type: ignore[attr-defined]
+    # Account dicts created while active carry the extended class too, and an outer mock_aws
+    # that is still running must not keep serving extended backends: drop them.
+    for regions in kms_backends.values():
+        if regions.backend is ImportKmsBackend:
+            regions.backend = kms_backends.backend
+        for region in [r for r, b in regions.items() if isinstance(b, ImportKmsBackend)]:
+            dict.__delitem__(regions, region)

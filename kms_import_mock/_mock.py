@@ -1,0 +1,197 @@
+"""``mock_kms_import``: moto's ``mock_aws`` with KMS key import, as decorator or context manager.
+
+One object, two primitives: :meth:`KmsImportMock.start` and :meth:`KmsImportMock.stop` do the
+work; ``with``, ``async with``, the function, coroutine and class decorators delegate to them.
+Each start composes a fresh ``mock_aws()`` (subclassing ``MockAWS`` would split its nesting
+counter), so every other AWS service stays mocked as usual.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+import unittest
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
+
+from . import _activation
+from ._errors import KmsImportMockError
+
+if TYPE_CHECKING:
+    from moto.core.models import MockAWS
+
+P = ParamSpec("P")
+T = TypeVar("T")
+C = TypeVar("C", bound=type)
+
+
+class KmsImportMock:
+    """Controller and handle of one activation of the mock.
+
+    ``with mock_kms_import() as m`` and the ``kms_import`` pytest fixture give you this object.
+    """
+
+    def __init__(self) -> None:
+        self._inner: MockAWS | None = None
+        self._lock = threading.Lock()
+
+    # -- the two primitives --------------------------------------------------------------------
+
+    def start(self) -> KmsImportMock:
+        with self._lock:
+            if self._inner is not None:
+                raise KmsImportMockError(
+                    "This mock_kms_import() is already started; stop() it first, "
+                    "or use a new mock_kms_import() to nest."
+                )
+            from moto import mock_aws
+
+            _activation.install()
+            inner = mock_aws()
+            try:
+                inner.start()
+            except BaseException:
+                _activation.uninstall()
+                raise
+            self._inner = inner
+        return self
+
+    def stop(self) -> None:
+        with self._lock:
+            inner, self._inner = self._inner, None
+            if inner is None:
+                raise KmsImportMockError("stop() was called on a mock_kms_import() that is not started.")
+            try:
+                inner.stop()
+            finally:
+                _activation.uninstall()
+
+    @property
+    def started(self) -> bool:
+        return self._inner is not None
+
+    # -- context managers ----------------------------------------------------------------------
+
+    def __enter__(self) -> KmsImportMock:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> KmsImportMock:
+        return self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- decorators ----------------------------------------------------------------------------
+
+    @overload
+    def __call__(self, target: C) -> C: ...
+
+    @overload
+    def __call__(self, target: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]: ...
+
+    @overload
+    def __call__(self, target: Callable[P, T]) -> Callable[P, T]: ...
+
+    def __call__(self, target: Any) -> Any:
+        if inspect.isclass(target):
+            return _decorate_class(target)
+        if inspect.iscoroutinefunction(target):
+            return _decorate_coroutine(target)
+        if callable(target):
+            return _decorate_callable(target)
+        raise TypeError(f"mock_kms_import cannot decorate {type(target).__name__} objects")
+
+    # -- handle --------------------------------------------------------------------------------
+
+    def client(self, region_name: str = "us-east-1", **kwargs: Any) -> Any:
+        """A boto3 KMS client served by this mock."""
+        import boto3
+
+        return boto3.client("kms", region_name=region_name, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<KmsImportMock {'started' if self.started else 'stopped'}>"
+
+
+def _decorate_callable(func: Callable[P, T]) -> Callable[P, T]:
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        # A fresh controller per call, so recursion and threads each get their own start/stop.
+        with KmsImportMock():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _decorate_coroutine(func: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    @functools.wraps(func)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        # The mock must be active while the coroutine runs, not while it is created.
+        async with KmsImportMock():
+            return await func(*args, **kwargs)
+
+    return wrapper
+
+
+def _decorate_class(cls: C) -> C:
+    if issubclass(cls, unittest.TestCase):
+        # setUp and tearDown run inside the mock too, as users expect of moto's decorator.
+        original_setup = cls.setUp
+
+        def setUp(self: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
+            mock = KmsImportMock().start()
+            self.addCleanup(mock.stop)
+            original_setup(self)
+
+        cls.setUp = setUp  # type: ignore[method-assign]
+        return cls
+    for name in dir(cls):
+        if not name.startswith("test"):
+            continue
+        attr = inspect.getattr_static(cls, name)
+        if isinstance(attr, (staticmethod, classmethod)) or not inspect.isfunction(attr):
+            continue
+        setattr(cls, name, KmsImportMock()(attr))
+    return cls
+
+
+@overload
+def mock_kms_import() -> KmsImportMock: ...
+
+
+@overload
+def mock_kms_import(target: C) -> C: ...
+
+
+@overload
+def mock_kms_import(target: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]: ...
+
+
+@overload
+def mock_kms_import(target: Callable[P, T]) -> Callable[P, T]: ...
+
+
+def mock_kms_import(target: Any = None) -> Any:
+    """Mock AWS (like ``moto.mock_aws``) with KMS key import.
+
+    ``@mock_kms_import``, ``@mock_kms_import()`` (functions, ``async def`` functions, classes) or
+    ``with mock_kms_import() as m:`` / ``async with``. Each outermost use starts from empty state
+    and leaves moto exactly as it was.
+    """
+    mock = KmsImportMock()
+    return mock if target is None else mock(target)
