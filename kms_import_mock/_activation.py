@@ -80,7 +80,10 @@ def _install() -> None:
 def _restore() -> None:
     from moto.kms.models import kms_backends
 
+    from . import _clock
     from ._backend import ImportKmsBackend
+
+    _clock.set_offset(_clock.timedelta_zero())
 
     while _saved:
         holder, original = _saved.pop()

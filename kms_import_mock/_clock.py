@@ -20,6 +20,10 @@ def now() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc) + _offset
 
 
+def timedelta_zero() -> _dt.timedelta:
+    return _dt.timedelta(0)
+
+
 def offset() -> _dt.timedelta:
     return _offset
 

@@ -8,6 +8,7 @@ counter), so every other AWS service stays mocked as usual.
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import inspect
 import threading
@@ -16,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
-from . import _activation
+from . import _activation, _clock
 from ._errors import KmsImportMockError
 
 if TYPE_CHECKING:
@@ -117,6 +118,28 @@ class KmsImportMock:
         raise TypeError(f"mock_kms_import cannot decorate {type(target).__name__} objects")
 
     # -- handle --------------------------------------------------------------------------------
+
+    def now(self) -> _dt.datetime:
+        """The mock's time (aware UTC): process time, frozen or not, plus the mock's offset."""
+        return _clock.now()
+
+    def advance(self, delta: _dt.timedelta | float) -> _dt.datetime:
+        """Move the mock's clock forward by ``delta`` (a timedelta or seconds); returns the new now.
+
+        Only the mock's clock moves; token and material expiry follow it on the next call.
+        """
+        step = delta if isinstance(delta, _dt.timedelta) else _dt.timedelta(seconds=delta)
+        if step < _dt.timedelta(0):
+            raise KmsImportMockError("advance() moves forward only; use travel_to() to go back.")
+        _clock.shift(step)
+        return _clock.now()
+
+    def travel_to(self, when: _dt.datetime) -> _dt.datetime:
+        """Set the mock's clock to ``when`` (naive datetimes are taken as UTC)."""
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=_dt.timezone.utc)
+        _clock.shift(when - _clock.now())
+        return _clock.now()
 
     def client(self, region_name: str = "us-east-1", **kwargs: Any) -> Any:
         """A boto3 KMS client served by this mock."""
