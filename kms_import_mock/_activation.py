@@ -46,8 +46,11 @@ def _install() -> None:
 
     from ._backend import ImportKmsBackend
 
-    natively = [name for name in ("import_key_material", "get_parameters_for_import")
-                if name in vars(KmsResponse) or name in vars(KmsBackend)]
+    natively = [
+        name
+        for name in ("import_key_material", "get_parameters_for_import")
+        if name in vars(KmsResponse) or name in vars(KmsBackend)
+    ]
     if natively:
         raise KmsImportMockError(
             "This moto implements KMS key import natively "
@@ -60,9 +63,7 @@ def _install() -> None:
             "kms-import-mock cannot stack on another KMS extension."
         )
     built = [
-        f"{account}/{region}"
-        for account, regions in kms_backends.items()
-        for region in regions
+        f"{account}/{region}" for account, regions in kms_backends.items() for region in regions
     ]
     if built and MockAWS._nested_count > 0:
         raise KmsImportMockError(

@@ -78,7 +78,7 @@ class ImportKmsBackend(KmsBackend):
         self.lock = threading.RLock()
 
     @property
-    def _url_module(self) -> ModuleType:  # type: ignore[override]
+    def _url_module(self) -> ModuleType:
         # moto derives this from the module name, which only works for a ``models.py``.
         return _urls_module()
 
@@ -222,7 +222,8 @@ class ImportKmsBackend(KmsBackend):
         ``Key.__init__`` always generates a private key (RSA-2048 even for symmetric keys, ~60 ms);
         an EXTERNAL key has no material until it is imported, so none is generated.
         """
-        key: Key = Key.__new__(Key)
+        key = Key.__new__(Key)
+        assert isinstance(key, Key)
         key.id = generate_key_id(multi_region)
         key.creation_date = unix_time()
         key.account_id = self.account_id
@@ -246,7 +247,7 @@ class ImportKmsBackend(KmsBackend):
         key.origin = EXTERNAL
         key.key_manager = "CUSTOMER"
         key.key_spec = key_spec
-        key.private_key = None
+        key.private_key = None  # type: ignore[assignment]  # set on import for asymmetric keys
         key.grants = {}
         key.rotations = []
         key.aliases = {}
@@ -345,9 +346,7 @@ class ImportKmsBackend(KmsBackend):
         material_id = _material.material_id(key.id, material)
 
         with self.lock:
-            target = self._import_target(
-                key, state, material_id, effective_type, key_material_id
-            )
+            target = self._import_target(key, state, material_id, effective_type, key_material_id)
             # Nothing below can fail: the request is accepted.
             target.material = material
             target.expiration_model = model
@@ -409,9 +408,7 @@ class ImportKmsBackend(KmsBackend):
             )
         return claims
 
-    def _unwrap(
-        self, key: Key, claims: _tokens.TokenClaims, blob: bytes
-    ) -> _material.Material:
+    def _unwrap(self, key: Key, claims: _tokens.TokenClaims, blob: bytes) -> _material.Material:
         private = POOL.private_key(claims.wrapping_key_spec, claims.slot)
         try:
             raw = _wrapping.unwrap_key_material(private, blob, claims.wrapping_algorithm)

@@ -55,7 +55,9 @@ def parse(blob: bytes) -> Header | None:
     return Header(key_id, blob[end - _MID : end].hex(), end)
 
 
-def open_blob(header: Header, blob: bytes, material: bytes, context: dict[str, str]) -> bytes | None:
+def open_blob(
+    header: Header, blob: bytes, material: bytes, context: dict[str, str]
+) -> bytes | None:
     """The plaintext, or None when the blob was altered or the context differs."""
     iv = blob[header.header_len : header.header_len + _IV]
     try:

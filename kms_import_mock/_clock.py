@@ -1,8 +1,8 @@
 """The one place the mock reads the time.
 
 Token expiry (``ParametersValidTo``) and material expiry (``ValidTo``) are both evaluated against
-:func:`now`. It follows ``datetime.now`` at call time, so freezegun and time-machine move it, and adds
-an offset that the handle's clock controls can shift without touching the process clock.
+:func:`now`. It follows ``datetime.now`` at call time, so freezegun and time-machine move
+it, and adds an offset that the handle's clock controls shift without touching the process clock.
 """
 
 from __future__ import annotations

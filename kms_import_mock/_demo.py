@@ -45,8 +45,12 @@ def run() -> None:
         material = generate_key_material("SYMMETRIC_DEFAULT")
         valid_to = mock.now() + _dt.timedelta(days=30)
         result = _import(kms, key_id, material, ValidTo=valid_to)
-        _say("2. GetParametersForImport + wrap + ImportKeyMaterial", kms, key_id,
-             f"KeyMaterialId={result['KeyMaterialId'][:12]}…")
+        _say(
+            "2. GetParametersForImport + wrap + ImportKeyMaterial",
+            kms,
+            key_id,
+            f"KeyMaterialId={result['KeyMaterialId'][:12]}…",
+        )
 
         ciphertext = kms.encrypt(KeyId=key_id, Plaintext=b"hello")["CiphertextBlob"]
         data_key = kms.generate_data_key(KeyId=key_id, KeySpec="AES_256")
@@ -57,13 +61,18 @@ def run() -> None:
         print(f"   Decrypt: {_refused(kms.decrypt, CiphertextBlob=ciphertext)}")
 
         other = generate_key_material("SYMMETRIC_DEFAULT")
-        print(f"5. Reimport different material: {_refused(_import, client=kms, key_id=key_id, material=other, ValidTo=valid_to)}")
+        refusal = _refused(_import, client=kms, key_id=key_id, material=other, ValidTo=valid_to)
+        print(f"5. Reimport different material: {refusal}")
 
         _import(kms, key_id, material, ValidTo=valid_to)
         plain = kms.decrypt(CiphertextBlob=ciphertext)["Plaintext"]
         dk = kms.decrypt(CiphertextBlob=data_key["CiphertextBlob"])["Plaintext"]
-        _say("6. Reimport the same material", kms, key_id,
-             f"old ciphertext -> {plain!r}, data key matches: {dk == data_key['Plaintext']}")
+        _say(
+            "6. Reimport the same material",
+            kms,
+            key_id,
+            f"old ciphertext -> {plain!r}, data key matches: {dk == data_key['Plaintext']}",
+        )
 
         mock.advance(_dt.timedelta(days=31))
         _say("7. Clock moved past ValidTo (+31 days)", kms, key_id)

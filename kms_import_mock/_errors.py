@@ -2,7 +2,8 @@
 
 AWS-facing errors subclass moto's ``JsonRESTError`` and are named exactly as AWS names them, so a
 boto3 caller gets a ``ClientError`` whose code is the real one, with HTTP 400 and the body
-``{"__type": ..., "message": ...}``. Misuse of the library itself raises :class:`KmsImportMockError`.
+``{"__type": ..., "message": ...}``. Misuse of the library itself raises
+:class:`KmsImportMockError`.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ WRAPPING_KEY_SPECS = (*RSA_WRAPPING_KEY_SPECS, "SM2")
 
 
 def family(key_spec: str) -> str:
-    """``symmetric``, ``hmac``, ``rsa``, ``ecc`` or ``sm2``: the unit the wrapping table speaks of."""
+    """``symmetric``, ``hmac``, ``rsa``, ``ecc`` or ``sm2``: the unit the wrapping table uses."""
     if key_spec == SYMMETRIC:
         return "symmetric"
     if key_spec in HMAC_MIN_BYTES:

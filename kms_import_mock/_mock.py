@@ -63,7 +63,9 @@ class KmsImportMock:
         with self._lock:
             inner, self._inner = self._inner, None
             if inner is None:
-                raise KmsImportMockError("stop() was called on a mock_kms_import() that is not started.")
+                raise KmsImportMockError(
+                    "stop() was called on a mock_kms_import() that is not started."
+                )
             try:
                 inner.stop()
             finally:

@@ -39,7 +39,9 @@ class Params:
         try:
             data = json.loads(body or "{}")
         except (ValueError, UnicodeDecodeError) as exc:
-            raise SerializationException("Start of structure or map found where not expected.") from exc
+            raise SerializationException(
+                "Start of structure or map found where not expected."
+            ) from exc
         if not isinstance(data, dict):
             raise SerializationException("Start of structure or map found where not expected.")
         self._data: dict[str, Any] = data
@@ -74,7 +76,9 @@ class Params:
         if max_len is not None and len(value) > max_len:
             raise _invalid(name, value, f"Member must have length less than or equal to {max_len}")
         if pattern is not None and not re.fullmatch(pattern, value):
-            raise _invalid(name, value, f"Member must satisfy regular expression pattern: {pattern}")
+            raise _invalid(
+                name, value, f"Member must satisfy regular expression pattern: {pattern}"
+            )
         return value
 
     def required_string(self, name: str, **kwargs: Any) -> str:

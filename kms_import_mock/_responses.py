@@ -18,8 +18,8 @@ from . import _keyspecs
 from ._backend import ImportKmsBackend
 from ._params import Params
 
-_MATERIAL_ID = {"min_len": 64, "max_len": 64, "pattern": r"^[a-f0-9]+$"}
-_KEY_ID = {"min_len": 1, "max_len": 2048}
+_MATERIAL_ID: dict[str, Any] = {"min_len": 64, "max_len": 64, "pattern": r"^[a-f0-9]+$"}
+_KEY_ID: dict[str, Any] = {"min_len": 1, "max_len": 2048}
 
 
 def _b64(data: bytes) -> str:
@@ -55,9 +55,7 @@ class ImportKmsResponse(KmsResponse):
         """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetParametersForImport.html"""
         params = Params(self.body)
         key_id = params.required_string("KeyId", **_KEY_ID)
-        algorithm = params.required_string(
-            "WrappingAlgorithm", enum=_keyspecs.WRAPPING_ALGORITHMS
-        )
+        algorithm = params.required_string("WrappingAlgorithm", enum=_keyspecs.WRAPPING_ALGORITHMS)
         wrapping_key_spec = params.required_string(
             "WrappingKeySpec", enum=_keyspecs.WRAPPING_KEY_SPECS
         )
