@@ -9,64 +9,25 @@ from typing import Any
 import pytest
 from botocore.config import Config
 
-from kms_import_mock import _clock, generate_key_material, wrap_key_material
-from tests.helpers import aws_error, import_material, key_state
-
-SYM = "SYMMETRIC_DEFAULT"
-NEW = "NEW_KEY_MATERIAL"
-EXISTING = "EXISTING_KEY_MATERIAL"
-DOES_NOT_EXPIRE = "KEY_MATERIAL_DOES_NOT_EXPIRE"
-EXPIRES = "KEY_MATERIAL_EXPIRES"
-
-
-_PARAMS: dict[tuple[int, str], dict[str, Any]] = {}
-
-
-def imp(kms: Any, key_id: str, material: bytes, **kwargs: Any) -> dict[str, Any]:
-    """Import with an RSA_2048 wrapping key, reusing one token per key (a token stays usable
-    until its ParametersValidTo, spec §13), so a test does not pay for many wrapping keys."""
-    spec = kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeySpec"]
-    if spec != SYM:
-        return import_material(kms, key_id, material, wrapping_key_spec="RSA_2048", **kwargs)
-    cache_key = (id(kms), key_id)
-    cached = _PARAMS.get(cache_key)
-    if cached is None or cached["ParametersValidTo"] <= _clock.now():
-        _PARAMS[cache_key] = kms.get_parameters_for_import(
-            KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
-        )
-    params = _PARAMS[cache_key]
-    if "ValidTo" not in kwargs and "ExpirationModel" not in kwargs:
-        kwargs["ExpirationModel"] = DOES_NOT_EXPIRE
-    result: dict[str, Any] = kms.import_key_material(
-        KeyId=key_id,
-        ImportToken=params["ImportToken"],
-        EncryptedKeyMaterial=wrap_key_material(params["PublicKey"], material, "RSAES_OAEP_SHA_256"),
-        **kwargs,
-    )
-    return result
-
-
-def metadata(kms: Any, key_id: str) -> dict[str, Any]:
-    result: dict[str, Any] = kms.describe_key(KeyId=key_id)["KeyMetadata"]
-    return result
-
-
-def rotations(kms: Any, key_id: str, **kwargs: Any) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = kms.list_key_rotations(KeyId=key_id, **kwargs)["Rotations"]
-    return result
-
-
-def all_materials(kms: Any, key_id: str) -> list[dict[str, Any]]:
-    return rotations(kms, key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")
-
-
-def epoch(value: dt.datetime) -> float:
-    return value.timestamp()
+from kms_import_mock import generate_key_material
+from tests.helpers import aws_error, key_state
+from tests.rotation_helpers import (
+    DOES_NOT_EXPIRE,
+    EXISTING,
+    EXPIRES,
+    NEW,
+    SYM,
+    all_materials,
+    forget_tokens,
+    imp,
+    metadata,
+    rotations,
+)
 
 
 @pytest.fixture
 def kms(kms_import: Any) -> Any:
-    _PARAMS.clear()
+    forget_tokens()
     return kms_import.client()
 
 
