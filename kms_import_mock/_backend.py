@@ -654,7 +654,16 @@ class ImportKmsBackend(KmsBackend):
             raise DisabledException(disabled(key.arn))
         if key.key_state in _DELETING:
             raise KMSInvalidStateException(pending_deletion(key.arn))
-        target = kms_backends[self.account_id][replica_region]
+        try:
+            target = kms_backends[self.account_id][replica_region]
+        except KeyError:
+            target = None
+        if target is None or get_partition(replica_region) != get_partition(self.region_name):
+            # AWS's wording is undocumented.
+            raise ValidationException(
+                f"{replica_region} is not a Region in the partition of {key.arn} where KMS is "
+                "available; choose another ReplicaRegion."
+            )
         assert isinstance(target, ImportKmsBackend)
         config = key.multi_region_configuration
         if replica_region == self.region_name or key.id in target.keys:

@@ -197,6 +197,8 @@ def test_replica_onboarding_runbook(
     for region in (REPLICA, PRIMARY):
         code, _ = aws_error(kms.replicate_key, KeyId=key_id, ReplicaRegion=region)
         assert code == "AlreadyExistsException"
+    code, message = aws_error(kms.replicate_key, KeyId=key_id, ReplicaRegion="xx-west-9")
+    assert code == "ValidationException" and "xx-west-9" in message
     single = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
     imp(kms, single["KeyId"], material)
     assert aws_error(kms.replicate_key, KeyId=single["KeyId"], ReplicaRegion=REPLICA) == (
