@@ -327,6 +327,7 @@ class ImportKmsBackend(KmsBackend):
         """https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html"""
         self.sweep()
         key, state = self._external(key_id)
+        self._sweep_primary(key)
         if key.key_state in _DELETING:
             raise KMSInvalidStateException(pending_deletion(key.arn))
         symmetric = key.key_spec == _keyspecs.SYMMETRIC
@@ -537,6 +538,16 @@ class ImportKmsBackend(KmsBackend):
                 found.append((backend, replica_key, state))
         return found
 
+    def _sweep_primary(self, key: Key) -> None:
+        """Let the primary of replica ``key`` expire its materials first: a primary's pending
+        material that expired leaves every replica. Never called under this backend's lock
+        (locks go primary → replica)."""
+        if self._is_replica(key):
+            region = key.multi_region_configuration["PrimaryKey"]["Region"]
+            primary = kms_backends[self.account_id][region]
+            if isinstance(primary, ImportKmsBackend):
+                primary.sweep()
+
     def material_state(self, key: Key, material: KeyMaterial) -> str:
         """The KeyMaterialState ListKeyRotations shows for ``material`` of ``key``.
 
@@ -621,6 +632,7 @@ class ImportKmsBackend(KmsBackend):
 
     def key_material_entries(self, key: Key, include_all: bool) -> list[dict[str, Any]]:
         """ListKeyRotations entries of the EXTERNAL symmetric key ``key``, oldest first."""
+        self._sweep_primary(key)
         self.sweep()
         state = self.imports[key.id]
         with self.lock:

@@ -357,6 +357,7 @@ def test_primary_pending_material_expiry_leaves_every_region(
     imp(kms, key_id, material_b, ImportType=NEW, ValidTo=kms_import.now() + dt.timedelta(days=1))
     imp(eu, key_id, material_b)
     kms_import.advance(dt.timedelta(days=2))
-    assert material_states(kms, key_id) == [(id_a, "CURRENT", "IMPORTED")]
+    # Listed in the replica's Region first: the primary's expiry still reaches it.
     assert material_states(eu, key_id) == [(id_a, "CURRENT", "IMPORTED")]
+    assert material_states(kms, key_id) == [(id_a, "CURRENT", "IMPORTED")]
     assert (key_state(kms, key_id), key_state(eu, key_id)) == ("Enabled", "Enabled")
