@@ -18,18 +18,20 @@ from typing import Any
 
 from moto.core.utils import unix_time
 from moto.kms.exceptions import AccessDeniedException
-from moto.kms.models import Key, KmsBackend
+from moto.kms.models import Key, KmsBackend, kms_backends
 from moto.kms.utils import generate_key_id
 from moto.utilities.utils import get_partition
 
-from . import _ciphertext, _clock, _keyspecs, _material, _tokens, _wrapping
+from . import _ciphertext, _clock, _keyspecs, _material, _rotation, _tokens, _wrapping
 from ._errors import (
+    AlreadyExistsException,
     DisabledException,
     ExpiredImportTokenException,
     IncorrectKeyMaterialException,
     InvalidCiphertextException,
     InvalidImportTokenException,
     KMSInvalidStateException,
+    LimitExceededException,
     NotFoundException,
     UnsupportedOperationException,
     ValidationException,
@@ -43,6 +45,7 @@ from ._state import (
     CURRENT,
     DOES_NOT_EXPIRE,
     EXPIRES,
+    PENDING_MRK,
     PENDING_ROTATION,
     KeyImport,
     KeyMaterial,
@@ -160,20 +163,22 @@ class ImportKmsBackend(KmsBackend):
                     continue
                 if material.generation != generation or not material.imported:
                     continue
-                self._remove_material(state, material)
+                self._remove_material(key, state, material)
                 self._refresh_state(key, state)
                 self.on_material_expired(key, material, valid_to)
 
     def on_material_expired(self, key: Key, material: KeyMaterial, valid_to: float) -> None:
         """Hook called once per expiry, with the material's ValidTo (epoch seconds)."""
 
-    @staticmethod
-    def _remove_material(state: KeyImport, material: KeyMaterial) -> None:
-        if material.permanent:
+    def _remove_material(self, key: Key, state: KeyImport, material: KeyMaterial) -> None:
+        if material.permanent or self._is_replica(key):
+            # A replica keeps even its pending copy associated: the primary still has that
+            # material pending, and the replica must be able to import it again (EXISTING).
             material.forget()
         else:
             # Pending-rotation material is not permanently associated: deleting it frees the slot.
             state.materials.remove(material)
+            self._drop_pending_from_replicas(key, material.material_id)
 
     # -- key creation and metadata -------------------------------------------------------------
 
@@ -216,6 +221,7 @@ class ImportKmsBackend(KmsBackend):
         key_spec: str,
         description: str | None,
         multi_region: bool,
+        key_id: str | None = None,
     ) -> Key:
         """A moto ``Key`` with exactly the attributes ``Key.__init__`` sets, but no key material.
 
@@ -224,7 +230,7 @@ class ImportKmsBackend(KmsBackend):
         """
         key = Key.__new__(Key)
         assert isinstance(key, Key)
-        key.id = generate_key_id(multi_region)
+        key.id = key_id or generate_key_id(multi_region)
         key.creation_date = unix_time()
         key.account_id = self.account_id
         key.region = self.region_name
@@ -321,6 +327,7 @@ class ImportKmsBackend(KmsBackend):
         """https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html"""
         self.sweep()
         key, state = self._external(key_id)
+        self._sweep_primary(key)
         if key.key_state in _DELETING:
             raise KMSInvalidStateException(pending_deletion(key.arn))
         symmetric = key.key_spec == _keyspecs.SYMMETRIC
@@ -340,6 +347,10 @@ class ImportKmsBackend(KmsBackend):
         if key_material_id is not None and effective_type == NEW:
             raise ValidationException(
                 "KeyMaterialId cannot be specified when ImportType is NEW_KEY_MATERIAL."
+            )
+        if effective_type == NEW and self._is_replica(key):
+            raise UnsupportedOperationException(
+                self._replica_refusal(key, "import new key material")
             )
         claims = self._open_token(key, import_token)
         material = self._unwrap(key, claims, encrypted_key_material)
@@ -465,6 +476,7 @@ class ImportKmsBackend(KmsBackend):
             )
         record = KeyMaterial(material_id, PENDING_ROTATION)
         state.materials.append(record)
+        self._share_pending_with_replicas(key, material_id)
         return record
 
     # -- DeleteImportedKeyMaterial ---------------------------------------------------------------
@@ -479,6 +491,8 @@ class ImportKmsBackend(KmsBackend):
             if key_material_id is not None:
                 target = state.find(key_material_id)
                 if target is None:
+                    # AWS's answer is undocumented; NotFoundException is in the operation's
+                    # error list and says what happened: no such material on this key.
                     raise NotFoundException(
                         f"Key material {key_material_id} is not associated with {key.arn}."
                     )
@@ -487,9 +501,221 @@ class ImportKmsBackend(KmsBackend):
             if target is None:
                 return key, None  # nothing was ever imported: no effect (spec §6.2)
             if target.imported:
-                self._remove_material(state, target)
+                self._remove_material(key, state, target)
                 self._refresh_state(key, state)
         return key, target.material_id
+
+    # -- rotation and multi-Region ---------------------------------------------------------------
+    #
+    # Related multi-Region keys share the key id, so a material has the same id in every Region
+    # and each Region's backend keeps its own KeyImport. Pending material is stored as
+    # PENDING_ROTATION everywhere; what ListKeyRotations shows (PENDING_ROTATION or
+    # PENDING_MULTI_REGION_IMPORT_AND_ROTATION) is derived on read by ``material_state``, so no
+    # Region ever has to push state to another. Locks are always taken primary → replica.
+
+    @staticmethod
+    def _is_replica(key: Key) -> bool:
+        return bool(key.multi_region) and (
+            key.multi_region_configuration.get("MultiRegionKeyType") == "REPLICA"
+        )
+
+    def _replica_refusal(self, key: Key, action: str) -> str:
+        primary = key.multi_region_configuration["PrimaryKey"]["Arn"]
+        return f"{key.arn} is a multi-Region replica key; {action} on its primary key {primary}."
+
+    def _replicas(self, key: Key) -> list[tuple[ImportKmsBackend, Key, KeyImport]]:
+        """The replicas of the primary key ``key`` (none for any other key), each with its
+        Region's backend and import state."""
+        if not key.multi_region or self._is_replica(key):
+            return []
+        found = []
+        for replica in key.multi_region_configuration["ReplicaKeys"]:
+            backend = kms_backends[self.account_id][replica["Region"]]
+            if not isinstance(backend, ImportKmsBackend):
+                continue
+            replica_key, state = backend.keys.get(key.id), backend.imports.get(key.id)
+            if replica_key is not None and state is not None:
+                found.append((backend, replica_key, state))
+        return found
+
+    def _sweep_primary(self, key: Key) -> None:
+        """Let the primary of replica ``key`` expire its materials first: a primary's pending
+        material that expired leaves every replica. Never called under this backend's lock
+        (locks go primary → replica)."""
+        if self._is_replica(key):
+            region = key.multi_region_configuration["PrimaryKey"]["Region"]
+            primary = kms_backends[self.account_id][region]
+            if isinstance(primary, ImportKmsBackend):
+                primary.sweep()
+
+    def material_state(self, key: Key, material: KeyMaterial) -> str:
+        """The KeyMaterialState ListKeyRotations shows for ``material`` of ``key``.
+
+        Pending material of a multi-Region primary is PENDING_MULTI_REGION_IMPORT_AND_ROTATION
+        until every replica has imported it; a replica shows its copy so until it imported it
+        itself (AWS documents only the primary's side; the replica's is the mock's choice).
+        """
+        if material.permanent or not key.multi_region:
+            return material.state
+        if self._is_replica(key):
+            return PENDING_ROTATION if material.imported else PENDING_MRK
+        for backend, _, state in self._replicas(key):
+            backend.sweep()
+            copy = state.find(material.material_id)
+            if copy is None or not copy.imported:
+                return PENDING_MRK
+        return PENDING_ROTATION
+
+    def _share_pending_with_replicas(self, key: Key, material_id: str) -> None:
+        """New material on a primary: every replica must now import it (EXISTING)."""
+        for backend, _, state in self._replicas(key):
+            with backend.lock:
+                if state.find(material_id) is None:
+                    state.materials.append(KeyMaterial(material_id, PENDING_ROTATION))
+
+    def _drop_pending_from_replicas(self, key: Key, material_id: str) -> None:
+        """Deleting (or expiring) a primary's pending material deletes it from every replica."""
+        for backend, _, state in self._replicas(key):
+            with backend.lock:
+                copy = state.find(material_id)
+                if copy is not None and not copy.permanent:
+                    state.materials.remove(copy)
+
+    def on_key_rotated(self, key: Key, previous_material_id: str, current_material_id: str) -> None:
+        """Hook called once per key (primary and each replica) when a rotation completes."""
+
+    def rotate_key_on_demand(self, key_id: str) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html
+
+        For EXTERNAL keys the material pending rotation becomes current at once (AWS completes
+        the rotation asynchronously, within about a minute). Other keys keep moto's behaviour.
+        """
+        key = self.external_key(key_id)
+        if key is None:
+            return super().rotate_key_on_demand(key_id)
+        self.sweep()
+        # Key state before key spec: AWS answers DisabledException even for an RSA key.
+        if key.key_state == "Disabled":
+            raise DisabledException(disabled(key.arn))
+        if key.key_state in _DELETING:
+            raise KMSInvalidStateException(pending_deletion(key.arn))
+        if key.key_state == "PendingImport":
+            raise KMSInvalidStateException(pending_import(key.arn))
+        if key.key_spec != _keyspecs.SYMMETRIC:
+            raise UnsupportedOperationException()  # AWS's message is empty
+        if self._is_replica(key):
+            raise UnsupportedOperationException(
+                self._replica_refusal(key, "call RotateKeyOnDemand")
+            )
+        rotated: list[tuple[ImportKmsBackend, Key, str | None, str]] = []
+        with self.lock:
+            state = self.imports[key.id]
+            if state.on_demand_rotations >= _rotation.ROTATION_QUOTA:
+                raise LimitExceededException(
+                    "The on-demand rotations limit has been reached for the given keyId. "
+                    f"No more on-demand rotations can be performed for this key: {key.arn}"
+                )
+            pending = state.pending
+            if pending is None or self.material_state(key, pending) != PENDING_ROTATION:
+                raise KMSInvalidStateException(
+                    f"No available key material pending rotation for the key: {key.arn}."
+                )
+            when = _clock.now()
+            for backend, related, related_state in [(self, key, state), *self._replicas(key)]:
+                with backend.lock:
+                    previous = _rotation.rotate(related_state, pending.material_id, when)
+                    backend._refresh_state(related, related_state)
+                rotated.append((backend, related, previous, pending.material_id))
+        for backend, related, previous, current in rotated:
+            backend.on_key_rotated(related, previous or "", current)
+        return key.arn
+
+    def key_material_entries(self, key: Key, include_all: bool) -> list[dict[str, Any]]:
+        """ListKeyRotations entries of the EXTERNAL symmetric key ``key``, oldest first."""
+        self._sweep_primary(key)
+        self.sweep()
+        state = self.imports[key.id]
+        with self.lock:
+            return _rotation.entries(
+                key.id, state, include_all, lambda m: self.material_state(key, m)
+            )
+
+    def replicate_key(
+        self,
+        key_id: str,
+        replica_region: str,
+        description: str = "",
+        policy: str | None = None,
+        tags: list[dict[str, str]] | None = None,
+    ) -> Key:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html
+
+        An EXTERNAL primary is replicated without material: the replica, in its own Region's
+        backend, starts in PendingImport with every material of the primary associated but not
+        imported, and accepts only those materials. Other keys keep moto's behaviour.
+        """
+        key = self.external_key(key_id)
+        if key is None:
+            return super().replicate_key(key_id, replica_region)
+        self.sweep()
+        if not key.multi_region or self._is_replica(key):
+            raise UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
+        if key.key_state == "PendingImport":
+            raise KMSInvalidStateException(pending_import(key.arn))
+        if key.key_state == "Disabled":
+            raise DisabledException(disabled(key.arn))
+        if key.key_state in _DELETING:
+            raise KMSInvalidStateException(pending_deletion(key.arn))
+        try:
+            target = kms_backends[self.account_id][replica_region]
+        except KeyError:
+            target = None
+        if target is None or get_partition(replica_region) != get_partition(self.region_name):
+            # AWS's wording is undocumented.
+            raise ValidationException(
+                f"{replica_region} is not a Region in the partition of {key.arn} where KMS is "
+                "available; choose another ReplicaRegion."
+            )
+        assert isinstance(target, ImportKmsBackend)
+        config = key.multi_region_configuration
+        if replica_region == self.region_name or key.id in target.keys:
+            raise AlreadyExistsException(
+                f"A multi-Region key with id {key.id} already exists in {replica_region}."
+            )
+        with self.lock:
+            state = self.imports[key.id]
+            replica = target._new_key_without_material(
+                policy, key.key_usage, key.key_spec, description, True, key_id=key.id
+            )
+            # Its own dict (moto's shallow copy shares the primary's, so describing the replica
+            # turned the primary into a REPLICA); the ReplicaKeys list is shared on purpose.
+            replica.multi_region_configuration = {
+                "MultiRegionKeyType": "REPLICA",
+                "PrimaryKey": config["PrimaryKey"],
+                "ReplicaKeys": config["ReplicaKeys"],
+            }
+            replica_state = KeyImport(
+                key.id,
+                key.key_spec,
+                materials=[
+                    KeyMaterial(
+                        m.material_id,
+                        m.state,
+                        rotation_date=m.rotation_date,
+                        rotation_type=m.rotation_type,
+                    )
+                    for m in state.materials
+                ],
+                current_material_id=state.current_material_id,
+                on_demand_rotations=state.on_demand_rotations,
+            )
+            with target.lock:
+                target.keys[key.id] = replica
+                target.imports[key.id] = replica_state
+            config["ReplicaKeys"].append({"Arn": replica.arn, "Region": replica_region})
+        if tags:
+            target.tagger.tag_resource(key.id, tags)
+        return replica
 
     # -- key-state rules for EXTERNAL keys (spec §7) ---------------------------------------------
 

@@ -76,6 +76,14 @@ class SerializationException(AwsError):
     pass
 
 
+class AlreadyExistsException(AwsError):
+    pass
+
+
+class InvalidMarkerException(AwsError):
+    pass
+
+
 # Messages AWS is known to use (spec §7, §11); each takes the key ARN.
 def pending_import(arn: str) -> str:
     return f"{arn} is pending import."

@@ -86,6 +86,20 @@ class Params:
         assert value is not None
         return value
 
+    def integer(self, name: str, *, min_value: int, max_value: int) -> int | None:
+        value = self._raw(name, False)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SerializationException(f"Expected an integer for {name}.")
+        if value < min_value:
+            raise _invalid(
+                name, value, f"Member must have value greater than or equal to {min_value}"
+            )
+        if value > max_value:
+            raise _invalid(name, value, f"Member must have value less than or equal to {max_value}")
+        return value
+
     def blob(self, name: str, *, max_len: int = 6144) -> bytes:
         value = self._raw(name, True)
         if not isinstance(value, str):
