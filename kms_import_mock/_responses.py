@@ -195,7 +195,7 @@ class ImportKmsResponse(KmsResponse):
         )
 
     def encrypt(self) -> str:
-        """Encrypt: non-symmetric EXTERNAL keys here; symmetric ones in the backend's ``encrypt``."""
+        """Encrypt: non-symmetric EXTERNAL keys here; symmetric ones in ``backend.encrypt``."""
         key_id = self._imported_key_id(asymmetric_only=True)
         if key_id is None:
             return super().encrypt()
