@@ -244,7 +244,7 @@ class ImportKmsBackend(KmsBackend):
         key.key_state = "PendingImport"
         key.description = description or ""
         key.enabled = False
-        key.multi_region = multi_region
+        key.multi_region = bool(multi_region)  # moto passes None when the request omits it
         if multi_region:
             key.multi_region_configuration = {
                 "MultiRegionKeyType": "PRIMARY",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -80,8 +81,7 @@ def _load_pkcs8(key_spec: str, raw: bytes) -> PrivateKey:
     fam = _keyspecs.family(key_spec)
     expected = f"an unencrypted PKCS#8 private key (DER or BER) for {key_spec}"
     try:
-        der = _ber.to_der(raw)
-        algorithm, parameters, private_key = _pkcs8_fields(der)
+        der, algorithm, parameters, private_key = _pkcs8_fields(_ber.to_der(raw))
     except _ber.BerError:
         raise BadMaterial(f"Key material must be {expected}.") from None
     if fam == "rsa":
@@ -89,7 +89,11 @@ def _load_pkcs8(key_spec: str, raw: bytes) -> PrivateKey:
     else:
         _check_named_curve(key_spec, algorithm, parameters)
     try:
-        private = serialization.load_der_private_key(der, password=None)
+        # OpenSSL's RSA check tests the primes (≈0.4 s for RSA-4096, on every import);
+        # _check_rsa_consistency below does the arithmetic checks that catch a damaged key.
+        private = serialization.load_der_private_key(
+            der, password=None, unsafe_skip_rsa_key_validation=True
+        )
     except (ValueError, TypeError, UnsupportedAlgorithm):
         raise BadMaterial(f"Key material must be {expected}.") from None
     if fam == "rsa":
@@ -101,6 +105,7 @@ def _load_pkcs8(key_spec: str, raw: bytes) -> PrivateKey:
                 f"Key material for {key_spec} must have a {bits}-bit modulus; "
                 f"got {private.key_size} bits."
             )
+        _check_rsa_consistency(key_spec, private)
         return private
     curve = _keyspecs.ECC_CURVES[key_spec]
     if not isinstance(private, ec.EllipticCurvePrivateKey):
@@ -113,8 +118,9 @@ def _load_pkcs8(key_spec: str, raw: bytes) -> PrivateKey:
     return private
 
 
-def _pkcs8_fields(der: bytes) -> tuple[bytes, _ber.Tlv | None, bytes]:
-    """(algorithm OID, algorithm parameters, privateKey octets) of a PKCS#8 PrivateKeyInfo.
+def _pkcs8_fields(der: bytes) -> tuple[bytes, bytes, _ber.Tlv | None, bytes]:
+    """(DER, algorithm OID, algorithm parameters, privateKey octets) of a PKCS#8 PrivateKeyInfo,
+    with the key inside privateKey re-encoded as DER too (a BER encoder nests BER there).
 
     A PKCS#1 or RFC 5915 key on its own, or an EncryptedPrivateKeyInfo, does not have this shape.
     """
@@ -130,7 +136,11 @@ def _pkcs8_fields(der: bytes) -> tuple[bytes, _ber.Tlv | None, bytes]:
     if not algorithm_id or algorithm_id[0].tag != _OID:
         raise _ber.BerError("malformed AlgorithmIdentifier")
     parameters = algorithm_id[1] if len(algorithm_id) > 1 else None
-    return algorithm_id[0].content, parameters, fields[2].content
+    private_key = _ber.to_der(fields[2].content)
+    if private_key != fields[2].content:
+        fields[2] = _ber.Tlv(fields[2].identifier, private_key)
+        der = _ber.encode(outer.identifier, b"".join(_ber.encode(*f) for f in fields))
+    return der, algorithm_id[0].content, parameters, private_key
 
 
 def _check_rsa_structure(key_spec: str, algorithm: bytes, private_key: bytes) -> None:
@@ -150,6 +160,28 @@ def _check_rsa_structure(key_spec: str, algorithm: bytes, private_key: bytes) ->
         raise BadMaterial(
             f"Key material for {key_spec} must be a two-prime RSA private key; "
             "multi-prime RSA keys cannot be imported."
+        )
+
+
+def _check_rsa_consistency(key_spec: str, private: rsa.RSAPrivateKey) -> None:
+    """n = p·q, e·d ≡ 1 (mod lcm(p−1, q−1)) and the CRT values agree (RFC 3447 §3.2)."""
+    numbers = private.private_numbers()
+    p, q, d = numbers.p, numbers.q, numbers.d
+    n, e = numbers.public_numbers.n, numbers.public_numbers.e
+    lam = (p - 1) * (q - 1) // math.gcd(p - 1, q - 1)
+    consistent = (
+        p > 1
+        and q > 1
+        and p * q == n
+        and (e * d) % lam == 1
+        and numbers.dmp1 == d % (p - 1)
+        and numbers.dmq1 == d % (q - 1)
+        and (numbers.iqmp * q) % p == 1
+    )
+    if not consistent:
+        raise BadMaterial(
+            f"Key material for {key_spec} must be a consistent RSA private key; its primes, "
+            "exponents and CRT coefficient do not match its modulus."
         )
 
 
