@@ -16,13 +16,23 @@ import threading
 from types import ModuleType
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from moto.core.utils import unix_time
 from moto.kms.exceptions import AccessDeniedException
 from moto.kms.models import Key, KmsBackend, kms_backends
 from moto.kms.utils import generate_key_id
 from moto.utilities.utils import get_partition
 
-from . import _ciphertext, _clock, _keyspecs, _material, _rotation, _tokens, _wrapping
+from . import (
+    _asymmetric,
+    _ciphertext,
+    _clock,
+    _keyspecs,
+    _material,
+    _rotation,
+    _tokens,
+    _wrapping,
+)
 from ._errors import (
     AlreadyExistsException,
     DisabledException,
@@ -30,12 +40,16 @@ from ._errors import (
     IncorrectKeyMaterialException,
     InvalidCiphertextException,
     InvalidImportTokenException,
+    InvalidKeyUsageException,
+    KMSInvalidMacException,
+    KMSInvalidSignatureException,
     KMSInvalidStateException,
     LimitExceededException,
     NotFoundException,
     UnsupportedOperationException,
     ValidationException,
     disabled,
+    key_usage_not_valid,
     not_pending_deletion,
     origin_not_valid,
     pending_deletion,
@@ -197,14 +211,17 @@ class ImportKmsBackend(KmsBackend):
                 policy, key_usage, key_spec, description, tags, multi_region, origin
             )
         key_spec = key_spec or _keyspecs.SYMMETRIC
-        self._KmsBackend__ensure_valid_key_spec(key_spec)  # type: ignore[attr-defined]
+        # Before moto's enum check: moto's KeySpec enum lacks ML_DSA_* and ECC_NIST_EDWARDS25519.
         self._check_importable(key_spec)
+        self._KmsBackend__ensure_valid_key_spec(key_spec)  # type: ignore[attr-defined]
         key_usage = key_usage or _DEFAULT_USAGE.get(_keyspecs.family(key_spec), "ENCRYPT_DECRYPT")
+        self._check_key_usage(key_spec, key_usage)
         key = self._new_key_without_material(policy, key_usage, key_spec, description, multi_region)
         with self.lock:
             self.keys[key.id] = key
             self.imports[key.id] = KeyImport(key.id, key_spec)
         if tags:
+            # The tagger itself: KmsBackend.tag_resource takes a list in moto 5.2.1, a dict later.
             self.tagger.tag_resource(key.id, tags)
         return key
 
@@ -213,6 +230,8 @@ class ImportKmsBackend(KmsBackend):
             raise UnsupportedOperationException(
                 f"KeySpec {key_spec} is not supported for keys with Origin EXTERNAL."
             )
+        if key_spec == "SM2":
+            self._refuse_sm2("KeySpec SM2")
 
     def _new_key_without_material(
         self,
@@ -240,7 +259,7 @@ class ImportKmsBackend(KmsBackend):
         key.key_state = "PendingImport"
         key.description = description or ""
         key.enabled = False
-        key.multi_region = multi_region
+        key.multi_region = bool(multi_region)  # moto passes None when the request omits it
         if multi_region:
             key.multi_region_configuration = {
                 "MultiRegionKeyType": "PRIMARY",
@@ -289,6 +308,10 @@ class ImportKmsBackend(KmsBackend):
         key, state = self._external(key_id)
         if key.key_state in _DELETING:
             raise KMSInvalidStateException(pending_deletion(key.arn))
+        if wrapping_algorithm == "SM2PKE" or wrapping_key_spec == "SM2":
+            self._refuse_sm2(
+                f"Wrapping {wrapping_algorithm} with wrapping key spec {wrapping_key_spec}"
+            )
         if not _keyspecs.wrapping_allowed(key.key_spec, wrapping_algorithm, wrapping_key_spec):
             raise ValidationException(
                 _keyspecs.wrapping_refused_message(
@@ -831,3 +854,163 @@ class ImportKmsBackend(KmsBackend):
         if plaintext is None:
             raise InvalidCiphertextException()
         return plaintext, key.arn
+
+    # -- asymmetric and HMAC operations ----------------------------------------------------------
+    # Sign/Verify, GetPublicKey, RSA Encrypt/Decrypt, GenerateMac/VerifyMac and DeriveSharedSecret
+    # with the imported material of an EXTERNAL key (pure crypto in ``_asymmetric``). The
+    # response layer routes only EXTERNAL keys here; other keys keep moto's behaviour.
+
+    def _check_key_usage(self, key_spec: str, key_usage: str) -> None:
+        if key_usage not in _keyspecs.KEY_USAGES.get(key_spec, ()):
+            raise ValidationException(
+                f"KeyUsage {key_usage} is not compatible with KeySpec {key_spec}."
+            )
+
+    def _refuse_sm2(self, what: str) -> None:
+        if self.region_name not in _keyspecs.CHINA_REGIONS:
+            raise ValidationException(
+                f"{what} is available only in the China Regions (cn-north-1, cn-northwest-1), "
+                f"not in {self.region_name}."
+            )
+        # Deliberate difference from AWS: no maintained SM2 library to build on (see README).
+        raise UnsupportedOperationException(
+            f"{what} is not supported by kms-import-mock: importing SM2 key material and SM2PKE "
+            "wrapping are not implemented."
+        )
+
+    def _imported(self, key_id: str, usage: str, operation: str) -> tuple[Key, _material.Material]:
+        """The EXTERNAL key and its material, after the key-state and key-usage checks."""
+        key = self.external_key(key_id)
+        if key is None:
+            raise NotFoundException(f"Key '{self._arn(self.get_key_id(key_id))}' does not exist")
+        self.check_usable(key)
+        if key.key_usage != usage or key.key_spec == _keyspecs.SYMMETRIC:
+            raise InvalidKeyUsageException(key_usage_not_valid(key.arn, key.key_usage, operation))
+        current = self.imports[key.id].current
+        assert current is not None and current.material is not None  # Enabled ⇒ imported
+        return key, current.material
+
+    @staticmethod
+    def _check_algorithm(key: Key, kind: str, algorithm: str) -> None:
+        allowed = next(iter(_keyspecs.algorithm_fields(key.key_spec, key.key_usage).values()), [])
+        if algorithm not in allowed:
+            raise InvalidKeyUsageException(
+                f"{kind} algorithm {algorithm} is not compatible with {key.arn}; "
+                f"this {key.key_spec} key supports {', '.join(allowed)}."
+            )
+
+    def _asymmetric_key(self, key: Key, material: _material.Material) -> _material.PrivateKey:
+        assert material.private_key is not None, f"{key.arn} holds no private key"
+        return material.private_key
+
+    def sign_imported(
+        self, key_id: str, message: bytes, message_type: str, signing_algorithm: str
+    ) -> tuple[Key, bytes]:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html"""
+        key, material = self._imported(key_id, "SIGN_VERIFY", "Sign")
+        self._check_algorithm(key, "Signing", signing_algorithm)
+        private = self._asymmetric_key(key, material)
+        try:
+            return key, _asymmetric.sign(private, message, message_type, signing_algorithm)
+        except _asymmetric.CryptoError as exc:
+            raise ValidationException(str(exc)) from None
+
+    def verify_imported(
+        self,
+        key_id: str,
+        message: bytes,
+        message_type: str,
+        signature: bytes,
+        signing_algorithm: str,
+    ) -> Key:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_Verify.html"""
+        key, material = self._imported(key_id, "SIGN_VERIFY", "Verify")
+        self._check_algorithm(key, "Signing", signing_algorithm)
+        private = self._asymmetric_key(key, material)
+        try:
+            valid = _asymmetric.verify(private, message, message_type, signature, signing_algorithm)
+        except _asymmetric.CryptoError as exc:
+            raise ValidationException(str(exc)) from None
+        if not valid:
+            raise KMSInvalidSignatureException()
+        return key
+
+    def get_public_key_imported(self, key_id: str) -> tuple[Key, bytes]:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetPublicKey.html"""
+        key = self.external_key(key_id)
+        if key is None:
+            raise NotFoundException(f"Key '{self._arn(self.get_key_id(key_id))}' does not exist")
+        if _keyspecs.family(key.key_spec) not in ("rsa", "ecc"):
+            self.check_usable(key)
+            raise UnsupportedOperationException(
+                f"{key.arn} is a {key.key_spec} key, which has no public key."
+            )
+        key, material = self._imported(key_id, key.key_usage, "GetPublicKey")
+        return key, _asymmetric.public_key_der(self._asymmetric_key(key, material))
+
+    def _rsa_private(self, key_id: str, algorithm: str, operation: str) -> tuple[Key, Any]:
+        key, material = self._imported(key_id, "ENCRYPT_DECRYPT", operation)
+        self._check_algorithm(key, "Encryption", algorithm)
+        return key, self._asymmetric_key(key, material)
+
+    def encrypt_imported(self, key_id: str, plaintext: bytes, algorithm: str) -> tuple[Key, bytes]:
+        """Encrypt with an RSA EXTERNAL key: RSAES-OAEP under the imported key's public key."""
+        key, private = self._rsa_private(key_id, algorithm, "Encrypt")
+        try:
+            return key, _asymmetric.rsa_encrypt(private, plaintext, algorithm)
+        except _asymmetric.CryptoError as exc:
+            raise ValidationException(str(exc)) from None
+
+    def decrypt_imported(self, key_id: str, ciphertext: bytes, algorithm: str) -> tuple[Key, bytes]:
+        """Decrypt with an RSA EXTERNAL key; a ciphertext that does not decrypt is refused as AWS
+        refuses it (InvalidCiphertextException, empty message)."""
+        key, private = self._rsa_private(key_id, algorithm, "Decrypt")
+        plaintext = _asymmetric.rsa_decrypt(private, ciphertext, algorithm)
+        if plaintext is None:
+            raise InvalidCiphertextException()
+        return key, plaintext
+
+    def generate_mac_imported(
+        self, key_id: str, message: bytes, mac_algorithm: str
+    ) -> tuple[Key, bytes]:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateMac.html"""
+        key, material = self._imported(key_id, "GENERATE_VERIFY_MAC", "GenerateMac")
+        self._check_algorithm(key, "MAC", mac_algorithm)
+        return key, _asymmetric.mac(material.canonical, mac_algorithm, message)
+
+    def verify_mac_imported(
+        self, key_id: str, message: bytes, mac_algorithm: str, mac: bytes
+    ) -> Key:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_VerifyMac.html"""
+        key, material = self._imported(key_id, "GENERATE_VERIFY_MAC", "VerifyMac")
+        self._check_algorithm(key, "MAC", mac_algorithm)
+        if not _asymmetric.mac_matches(material.canonical, mac_algorithm, message, mac):
+            raise KMSInvalidMacException()
+        return key
+
+    def derive_shared_secret(
+        self, key_id: str, key_agreement_algorithm: str, public_key: bytes
+    ) -> tuple[Key, bytes]:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_DeriveSharedSecret.html
+
+        moto (5.2) has no DeriveSharedSecret; for its own KEY_AGREEMENT keys the mock uses the
+        private key moto generated.
+        """
+        key = self.external_key(key_id)
+        if key is not None:
+            key, material = self._imported(key_id, "KEY_AGREEMENT", "DeriveSharedSecret")
+            private: Any = self._asymmetric_key(key, material)
+        else:
+            key = self.describe_key(key_id)
+            private = getattr(key.private_key, "private_key", None)
+            if key.key_usage != "KEY_AGREEMENT" or not isinstance(
+                private, ec.EllipticCurvePrivateKey
+            ):
+                raise InvalidKeyUsageException(
+                    key_usage_not_valid(key.arn, key.key_usage, "DeriveSharedSecret")
+                )
+        self._check_algorithm(key, "Key agreement", key_agreement_algorithm)
+        try:
+            return key, _asymmetric.derive_shared_secret(private, public_key)
+        except _asymmetric.CryptoError as exc:
+            raise ValidationException(str(exc)) from None

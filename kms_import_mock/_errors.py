@@ -84,6 +84,14 @@ class InvalidMarkerException(AwsError):
     pass
 
 
+class KMSInvalidSignatureException(AwsError):
+    pass
+
+
+class KMSInvalidMacException(AwsError):
+    pass
+
+
 # Messages AWS is known to use (spec §7, §11); each takes the key ARN.
 def pending_import(arn: str) -> str:
     return f"{arn} is pending import."
@@ -103,3 +111,8 @@ def not_pending_deletion(arn: str) -> str:
 
 def origin_not_valid(arn: str, origin: str) -> str:
     return f"{arn} origin is {origin} which is not valid for this operation."
+
+
+def key_usage_not_valid(arn: str, key_usage: str, operation: str) -> str:
+    # Same form as AWS's origin message; AWS's own text for this case is not documented.
+    return f"{arn} key usage is {key_usage} which is not valid for {operation}."

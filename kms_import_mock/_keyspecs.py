@@ -95,3 +95,63 @@ def preferred_wrapping(key_spec: str) -> tuple[str, str]:
     if fam == "ecc":
         return "RSA_AES_KEY_WRAP_SHA_256", "RSA_4096"
     return "RSAES_OAEP_SHA_256", "RSA_4096"
+
+
+#: KeyUsage values CreateKey accepts for each importable key spec (spec §1.1).
+KEY_USAGES: dict[str, tuple[str, ...]] = {
+    SYMMETRIC: ("ENCRYPT_DECRYPT",),
+    **dict.fromkeys(HMAC_MIN_BYTES, ("GENERATE_VERIFY_MAC",)),
+    **dict.fromkeys(RSA_BITS, ("ENCRYPT_DECRYPT", "SIGN_VERIFY")),
+    "ECC_NIST_P256": ("SIGN_VERIFY", "KEY_AGREEMENT"),
+    "ECC_NIST_P384": ("SIGN_VERIFY", "KEY_AGREEMENT"),
+    "ECC_NIST_P521": ("SIGN_VERIFY", "KEY_AGREEMENT"),
+    "ECC_SECG_P256K1": ("SIGN_VERIFY",),
+    "SM2": ("ENCRYPT_DECRYPT", "SIGN_VERIFY", "KEY_AGREEMENT"),
+}
+
+RSA_ENCRYPTION_ALGORITHMS = ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256")
+RSA_SIGNING_ALGORITHMS = (
+    "RSASSA_PKCS1_V1_5_SHA_256",
+    "RSASSA_PKCS1_V1_5_SHA_384",
+    "RSASSA_PKCS1_V1_5_SHA_512",
+    "RSASSA_PSS_SHA_256",
+    "RSASSA_PSS_SHA_384",
+    "RSASSA_PSS_SHA_512",
+)
+ECC_SIGNING_ALGORITHMS = {
+    "ECC_NIST_P256": ("ECDSA_SHA_256",),
+    "ECC_NIST_P384": ("ECDSA_SHA_384",),
+    "ECC_NIST_P521": ("ECDSA_SHA_512",),
+    "ECC_SECG_P256K1": ("ECDSA_SHA_256",),
+}
+MAC_ALGORITHMS = {f"HMAC_{bits}": (f"HMAC_SHA_{bits}",) for bits in (224, 256, 384, 512)}
+ALGORITHM_FIELDS = (
+    "EncryptionAlgorithms",
+    "SigningAlgorithms",
+    "MacAlgorithms",
+    "KeyAgreementAlgorithms",
+)
+
+
+def algorithm_fields(key_spec: str, key_usage: str) -> dict[str, list[str]]:
+    """The algorithm lists KeyMetadata and GetPublicKey show for a key (as real KMS does: only
+    the list that matches the key usage is present)."""
+    fam = family(key_spec)
+    if key_usage == "ENCRYPT_DECRYPT":
+        algs: tuple[str, ...] = ("SYMMETRIC_DEFAULT",) if fam == "symmetric" else ()
+        if fam == "rsa":
+            algs = RSA_ENCRYPTION_ALGORITHMS
+        elif fam == "sm2":
+            algs = ("SM2PKE",)
+        return {"EncryptionAlgorithms": list(algs)}
+    if key_usage == "SIGN_VERIFY":
+        if fam == "rsa":
+            return {"SigningAlgorithms": list(RSA_SIGNING_ALGORITHMS)}
+        if fam == "sm2":
+            return {"SigningAlgorithms": ["SM2DSA"]}
+        return {"SigningAlgorithms": list(ECC_SIGNING_ALGORITHMS.get(key_spec, ()))}
+    if key_usage == "GENERATE_VERIFY_MAC":
+        return {"MacAlgorithms": list(MAC_ALGORITHMS.get(key_spec, ()))}
+    if key_usage == "KEY_AGREEMENT":
+        return {"KeyAgreementAlgorithms": ["ECDH"]}
+    return {}

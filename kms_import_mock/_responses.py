@@ -21,6 +21,24 @@ from ._params import Params
 
 _MATERIAL_ID: dict[str, Any] = {"min_len": 64, "max_len": 64, "pattern": r"^[a-f0-9]+$"}
 _KEY_ID: dict[str, Any] = {"min_len": 1, "max_len": 2048}
+_MESSAGE_TYPES = ("RAW", "DIGEST", "EXTERNAL_MU")
+_ENCRYPTION_ALGORITHMS = ("SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE")
+_MAC_ALGORITHMS = ("HMAC_SHA_224", "HMAC_SHA_256", "HMAC_SHA_384", "HMAC_SHA_512")
+_SIGNING_ALGORITHMS = (
+    "RSASSA_PSS_SHA_256",
+    "RSASSA_PSS_SHA_384",
+    "RSASSA_PSS_SHA_512",
+    "RSASSA_PKCS1_V1_5_SHA_256",
+    "RSASSA_PKCS1_V1_5_SHA_384",
+    "RSASSA_PKCS1_V1_5_SHA_512",
+    "ECDSA_SHA_256",
+    "ECDSA_SHA_384",
+    "ECDSA_SHA_512",
+    "SM2DSA",
+    "ML_DSA_SHAKE_256",
+    "ED25519_SHA_512",
+    "ED25519_PH_SHA_512",
+)
 
 
 def _b64(data: bytes) -> str:
@@ -40,6 +58,12 @@ class ImportKmsResponse(KmsResponse):
 
     def _with_import_metadata(self, metadata: dict[str, Any]) -> dict[str, Any]:
         metadata.update(self.kms_backend.import_metadata(metadata["KeyId"]))
+        if metadata["KeyId"] in self.kms_backend.imports:
+            # moto lists algorithms by key spec alone (RSAES_OAEP_* for an HMAC key, ECDSA for a
+            # KEY_AGREEMENT key); show only the list real KMS shows for the key's usage.
+            for name in _keyspecs.ALGORITHM_FIELDS:
+                metadata.pop(name, None)
+            metadata.update(_keyspecs.algorithm_fields(metadata["KeySpec"], metadata["KeyUsage"]))
         return metadata
 
     def create_key(self) -> str:
@@ -185,5 +209,131 @@ class ImportKmsResponse(KmsResponse):
                 "ReplicaKeyMetadata": metadata,
                 "ReplicaPolicy": replica.policy,
                 "ReplicaTags": tags or [],
+            }
+        )
+
+    # -- asymmetric and HMAC operations --------------------------------------------------------
+    # EXTERNAL keys are served from their imported material (``ImportKmsBackend.*_imported``);
+    # every other key goes to moto's own method unchanged.
+
+    def _imported_key_id(self, *, asymmetric_only: bool = False) -> str | None:
+        """The request's KeyId when it names an EXTERNAL key this section serves, else None."""
+        key_id = Params(self.body).string("KeyId")
+        key = self.kms_backend.external_key(key_id) if key_id else None
+        if key is None or (asymmetric_only and key.key_spec == _keyspecs.SYMMETRIC):
+            return None
+        return key_id
+
+    def sign(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html"""
+        key_id = self._imported_key_id()
+        if key_id is None:
+            return super().sign()
+        params = Params(self.body)
+        message = params.blob("Message", max_len=4096)
+        message_type = params.string("MessageType", enum=_MESSAGE_TYPES) or "RAW"
+        algorithm = params.required_string("SigningAlgorithm", enum=_SIGNING_ALGORITHMS)
+        key, signature = self.kms_backend.sign_imported(key_id, message, message_type, algorithm)
+        return json.dumps(
+            {"KeyId": key.arn, "Signature": _b64(signature), "SigningAlgorithm": algorithm}
+        )
+
+    def verify(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_Verify.html"""
+        key_id = self._imported_key_id()
+        if key_id is None:
+            return super().verify()
+        params = Params(self.body)
+        message = params.blob("Message", max_len=4096)
+        message_type = params.string("MessageType", enum=_MESSAGE_TYPES) or "RAW"
+        signature = params.blob("Signature")
+        algorithm = params.required_string("SigningAlgorithm", enum=_SIGNING_ALGORITHMS)
+        key = self.kms_backend.verify_imported(key_id, message, message_type, signature, algorithm)
+        return json.dumps({"KeyId": key.arn, "SignatureValid": True, "SigningAlgorithm": algorithm})
+
+    def get_public_key(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetPublicKey.html"""
+        key_id = self._imported_key_id()
+        if key_id is None:
+            return super().get_public_key()
+        key, public_key = self.kms_backend.get_public_key_imported(key_id)
+        return json.dumps(
+            {
+                "KeyId": key.arn,
+                "PublicKey": _b64(public_key),
+                "CustomerMasterKeySpec": key.key_spec,
+                "KeySpec": key.key_spec,
+                "KeyUsage": key.key_usage,
+                **_keyspecs.algorithm_fields(key.key_spec, key.key_usage),
+            }
+        )
+
+    def encrypt(self) -> str:
+        """Encrypt: non-symmetric EXTERNAL keys here; symmetric ones in ``backend.encrypt``."""
+        key_id = self._imported_key_id(asymmetric_only=True)
+        if key_id is None:
+            return super().encrypt()
+        params = Params(self.body)
+        plaintext = params.blob("Plaintext", max_len=4096)
+        algorithm = params.string("EncryptionAlgorithm", enum=_ENCRYPTION_ALGORITHMS)
+        algorithm = algorithm or "SYMMETRIC_DEFAULT"
+        key, blob = self.kms_backend.encrypt_imported(key_id, plaintext, algorithm)
+        return json.dumps(
+            {"CiphertextBlob": _b64(blob), "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
+        )
+
+    def decrypt(self) -> str:
+        """Decrypt: non-symmetric EXTERNAL keys (named by KeyId, as AWS requires for them) here."""
+        key_id = self._imported_key_id(asymmetric_only=True)
+        if key_id is None:
+            return super().decrypt()
+        params = Params(self.body)
+        blob = params.blob("CiphertextBlob")
+        algorithm = params.string("EncryptionAlgorithm", enum=_ENCRYPTION_ALGORITHMS)
+        algorithm = algorithm or "SYMMETRIC_DEFAULT"
+        key, plaintext = self.kms_backend.decrypt_imported(key_id, blob, algorithm)
+        return json.dumps(
+            {"Plaintext": _b64(plaintext), "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
+        )
+
+    def generate_mac(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateMac.html"""
+        key_id = self._imported_key_id()
+        if key_id is None:
+            return super().generate_mac()
+        params = Params(self.body)
+        message = params.blob("Message", max_len=4096)
+        algorithm = params.required_string("MacAlgorithm", enum=_MAC_ALGORITHMS)
+        key, mac = self.kms_backend.generate_mac_imported(key_id, message, algorithm)
+        return json.dumps({"Mac": _b64(mac), "MacAlgorithm": algorithm, "KeyId": key.arn})
+
+    def verify_mac(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_VerifyMac.html"""
+        key_id = self._imported_key_id()
+        if key_id is None:
+            return super().verify_mac()
+        params = Params(self.body)
+        message = params.blob("Message", max_len=4096)
+        algorithm = params.required_string("MacAlgorithm", enum=_MAC_ALGORITHMS)
+        mac = params.blob("Mac")
+        key = self.kms_backend.verify_mac_imported(key_id, message, algorithm, mac)
+        return json.dumps({"KeyId": key.arn, "MacValid": True, "MacAlgorithm": algorithm})
+
+    def derive_shared_secret(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_DeriveSharedSecret.html
+
+        moto has no DeriveSharedSecret; ``Recipient`` (Nitro Enclaves attestation) is ignored.
+        """
+        params = Params(self.body)
+        key_id = params.required_string("KeyId", **_KEY_ID)
+        algorithm = params.required_string("KeyAgreementAlgorithm", enum=("ECDH",))
+        public_key = params.blob("PublicKey", max_len=8192)
+        key, secret = self.kms_backend.derive_shared_secret(key_id, algorithm, public_key)
+        return json.dumps(
+            {
+                "KeyId": key.arn,
+                "SharedSecret": _b64(secret),
+                "KeyAgreementAlgorithm": algorithm,
+                "KeyOrigin": key.origin,
             }
         )
