@@ -22,7 +22,7 @@ from moto.kms.models import Key, KmsBackend
 from moto.kms.utils import generate_key_id
 from moto.utilities.utils import get_partition
 
-from . import _ciphertext, _clock, _keyspecs, _material, _tokens, _wrapping
+from . import _ciphertext, _clock, _events, _keyspecs, _material, _tokens, _wrapping
 from ._errors import (
     DisabledException,
     ExpiredImportTokenException,
@@ -166,6 +166,13 @@ class ImportKmsBackend(KmsBackend):
 
     def on_material_expired(self, key: Key, material: KeyMaterial, valid_to: float) -> None:
         """Hook called once per expiry, with the material's ValidTo (epoch seconds)."""
+        _events.record_material_expired(self, key, material.material_id, valid_to)
+
+    def on_key_rotated(
+        self, key: Key, previous_material_id: str | None, current_material_id: str | None
+    ) -> None:
+        """Hook called when an on-demand rotation completes: the ``RotateKey`` service event."""
+        _events.record_key_rotated(self, key, previous_material_id, current_material_id)
 
     @staticmethod
     def _remove_material(state: KeyImport, material: KeyMaterial) -> None:
