@@ -156,18 +156,3 @@ def test_token_and_material_expiry_by_time_machine():
         assert key_state(kms, key_id) == "PendingImport"
         [event] = m.events("DeleteExpiredKeyMaterial")
         assert event["eventTime"] == "2030-05-03T12:00:00Z"
-
-
-def test_marker_now_presets_the_clock(pytester: pytest.Pytester):
-    pytester.makepyfile(
-        """
-        import datetime as dt
-        import pytest
-
-        @pytest.mark.kms_import(now="2030-05-01T12:00:00Z")
-        def test_preset(kms_import):
-            assert abs(kms_import.now() - dt.datetime(2030, 5, 1, 12, tzinfo=dt.timezone.utc)) \\
-                < dt.timedelta(seconds=5)
-        """
-    )
-    pytester.runpytest_inprocess("-p", "no:randomly").assert_outcomes(passed=1)
