@@ -203,3 +203,11 @@ def test_import_kwargs_expiration_is_respected_when_valid_to_is_not_given(m):
 )
 def test_choose_wrapping(key_spec, algorithm, wrapping_key_spec, expected):
     assert choose_wrapping(key_spec, algorithm, wrapping_key_spec) == expected
+
+
+def test_external_key_created_with_tags(m):
+    kms = m.client()
+    key_id = kms.create_key(Origin="EXTERNAL", Tags=[{"TagKey": "team", "TagValue": "pay"}])[
+        "KeyMetadata"
+    ]["KeyId"]
+    assert kms.list_resource_tags(KeyId=key_id)["Tags"] == [{"TagKey": "team", "TagValue": "pay"}]
