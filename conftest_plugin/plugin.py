@@ -6,19 +6,69 @@ kms_import_mock at module level: the cost is paid only by tests that use a fixtu
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from kms_import_mock import KmsImportMock
 
+MARKER = "kms_import"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(now=None): run the test inside mock_kms_import (the kms_import fixture); "
+        "now= (datetime or ISO 8601 string) sets the mock's clock first.",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A marked test gets the fixture even when it does not ask for it by name.
+    for item in items:
+        if item.get_closest_marker(MARKER) and "kms_import" not in getattr(
+            item, "fixturenames", ("kms_import",)
+        ):
+            item.fixturenames.insert(0, "kms_import")  # type: ignore[attr-defined]
+
+
+def _marker_now(marker: pytest.Mark) -> _dt.datetime | None:
+    kwargs: dict[str, Any] = dict(marker.kwargs)
+    if marker.args:
+        if len(marker.args) > 1 or "now" in kwargs:
+            raise pytest.UsageError(f"@pytest.mark.{MARKER} takes one argument, now=.")
+        kwargs["now"] = marker.args[0]
+    unknown = sorted(set(kwargs) - {"now"})
+    if unknown:
+        raise pytest.UsageError(
+            f"@pytest.mark.{MARKER} got unknown argument(s) {', '.join(unknown)}; it takes now=."
+        )
+    now = kwargs.get("now")
+    if now is None or isinstance(now, _dt.datetime):
+        return now
+    if isinstance(now, str):
+        return _dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
+    raise pytest.UsageError(
+        f"@pytest.mark.{MARKER}(now=...) takes a datetime or an ISO 8601 string, "
+        f"not {type(now).__name__}."
+    )
+
 
 @pytest.fixture
-def kms_import() -> Iterator[KmsImportMock]:
-    """AWS mocked as by ``mock_aws``, with KMS key import; yields the mock's handle."""
+def kms_import(request: pytest.FixtureRequest) -> Iterator[KmsImportMock]:
+    """AWS mocked as by ``mock_aws``, with KMS key import; yields the mock's handle.
+
+    ``@pytest.mark.kms_import(now=...)`` on the test sets the mock's clock before it runs.
+    """
+    marker = request.node.get_closest_marker(MARKER)
+    now = _marker_now(marker) if marker is not None else None
+
     from kms_import_mock import mock_kms_import
 
     with mock_kms_import() as handle:
+        if now is not None:
+            handle.travel_to(now)
         yield handle

@@ -7,10 +7,12 @@ on start and removes it on stop.
 from __future__ import annotations
 
 from ._errors import KmsImportMockError
+from ._imported import ImportedKey
 from ._mock import KmsImportMock, mock_kms_import
 from ._wrapping import generate_key_material, wrap_key_material
 
 __all__ = [
+    "ImportedKey",
     "KmsImportMock",
     "KmsImportMockError",
     "generate_key_material",

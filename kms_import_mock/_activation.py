@@ -2,7 +2,8 @@
 
 moto builds each Region's KMS backend from ``kms_backends.backend`` (and the per-account
 ``.backend``); swapping that class is the whole patch. It reaches in-process calls, the server and
-other moto services that call the KMS backend directly. Activations are counted under a lock:
+other moto services that call the KMS backend directly. CloudTrail's class is swapped the same way
+(for ``LookupEvents`` over the recorded events). Activations are counted under a lock:
 install on 0 → 1, restore on 1 → 0.
 """
 
@@ -71,11 +72,44 @@ def _install() -> None:
             f"state ({', '.join(sorted(built))}); that state would be served by plain moto. "
             "Start mock_kms_import() first (it includes mock_aws), or before the first KMS call."
         )
+    _check_cloudtrail()
     _saved.append((kms_backends, kms_backends.backend))
     kms_backends.backend = ImportKmsBackend
     for regions in kms_backends.values():
         _saved.append((regions, regions.backend))
         regions.backend = ImportKmsBackend
+    _install_cloudtrail()
+
+
+def _check_cloudtrail() -> None:
+    from moto.cloudtrail.models import CloudTrailBackend, cloudtrail_backends
+
+    if cloudtrail_backends.backend is not CloudTrailBackend:
+        raise KmsImportMockError(
+            "moto's CloudTrail backend class was already replaced (by "
+            f"{cloudtrail_backends.backend!r}); kms-import-mock cannot stack on another "
+            "CloudTrail extension."
+        )
+
+
+def _install_cloudtrail() -> None:
+    """CloudTrail ``LookupEvents`` over the recorded events (``_cloudtrail``), same swap as KMS.
+
+    The subclass has no state of its own, so CloudTrail backends an outer ``mock_aws`` already
+    built simply change class, and change back on restore (their trails are kept).
+    """
+    from moto.cloudtrail.models import CloudTrailBackend, cloudtrail_backends
+
+    from ._cloudtrail import ImportCloudTrailBackend
+
+    _saved.append((cloudtrail_backends, cloudtrail_backends.backend))
+    cloudtrail_backends.backend = ImportCloudTrailBackend
+    for regions in cloudtrail_backends.values():
+        _saved.append((regions, regions.backend))
+        regions.backend = ImportCloudTrailBackend
+        for backend in regions.values():
+            if type(backend) is CloudTrailBackend:
+                backend.__class__ = ImportCloudTrailBackend
 
 
 def _restore() -> None:
@@ -89,6 +123,7 @@ def _restore() -> None:
     while _saved:
         holder, original = _saved.pop()
         holder.backend = original  # type: ignore[attr-defined]
+    _restore_cloudtrail()
     # Account dicts created while active carry the extended class too, and an outer mock_aws
     # that is still running must not keep serving extended backends: drop them.
     for regions in kms_backends.values():
@@ -96,3 +131,16 @@ def _restore() -> None:
             regions.backend = kms_backends.backend
         for region in [r for r, b in regions.items() if isinstance(b, ImportKmsBackend)]:
             dict.__delitem__(regions, region)
+
+
+def _restore_cloudtrail() -> None:
+    from moto.cloudtrail.models import CloudTrailBackend, cloudtrail_backends
+
+    from ._cloudtrail import ImportCloudTrailBackend
+
+    for regions in cloudtrail_backends.values():
+        if regions.backend is ImportCloudTrailBackend:
+            regions.backend = CloudTrailBackend
+        for backend in regions.values():
+            if type(backend) is ImportCloudTrailBackend:
+                backend.__class__ = CloudTrailBackend  # type: ignore[assignment]  # back to plain

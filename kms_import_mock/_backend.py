@@ -27,6 +27,7 @@ from . import (
     _asymmetric,
     _ciphertext,
     _clock,
+    _events,
     _keyspecs,
     _material,
     _rotation,
@@ -183,6 +184,14 @@ class ImportKmsBackend(KmsBackend):
 
     def on_material_expired(self, key: Key, material: KeyMaterial, valid_to: float) -> None:
         """Hook called once per expiry, with the material's ValidTo (epoch seconds)."""
+        _events.record_material_expired(self, key, material.material_id, valid_to)
+
+    def on_key_rotated(
+        self, key: Key, previous_material_id: str | None, current_material_id: str | None
+    ) -> None:
+        """Called once per key (primary and each replica) when an on-demand rotation completes:
+        the ``RotateKey`` service event."""
+        _events.record_key_rotated(self, key, previous_material_id, current_material_id)
 
     def _remove_material(self, key: Key, state: KeyImport, material: KeyMaterial) -> None:
         if material.permanent or self._is_replica(key):
@@ -603,9 +612,6 @@ class ImportKmsBackend(KmsBackend):
                 copy = state.find(material_id)
                 if copy is not None and not copy.permanent:
                     state.materials.remove(copy)
-
-    def on_key_rotated(self, key: Key, previous_material_id: str, current_material_id: str) -> None:
-        """Hook called once per key (primary and each replica) when a rotation completes."""
 
     def rotate_key_on_demand(self, key_id: str) -> str:
         """https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html

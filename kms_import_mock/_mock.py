@@ -23,6 +23,8 @@ from ._errors import KmsImportMockError
 if TYPE_CHECKING:
     from moto.core.models import MockAWS
 
+    from ._imported import ImportedKey
+
 P = ParamSpec("P")
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
@@ -148,6 +150,73 @@ class KmsImportMock:
         import boto3
 
         return boto3.client("kms", region_name=region_name, **kwargs)
+
+    def events(self, name: str | None = None, key_id: str | None = None) -> list[dict[str, Any]]:
+        """CloudTrail-shaped records of the import lifecycle, oldest first (spec §6).
+
+        ``name`` filters on ``eventName``, ``key_id`` (key ID or ARN) on the key. The same
+        records are readable through CloudTrail's ``LookupEvents`` in this mock.
+        """
+        from ._events import list_events
+
+        return list_events(name=name, key_id=key_id)
+
+    def create_imported_key(
+        self,
+        key_spec: str = "SYMMETRIC_DEFAULT",
+        *,
+        key_material: bytes | None = None,
+        valid_to: _dt.datetime | _dt.timedelta | None = None,
+        region_name: str = "us-east-1",
+        multi_region: bool = False,
+        key_usage: str | None = None,
+        description: str = "",
+    ) -> ImportedKey:
+        """An EXTERNAL key of ``key_spec`` with ``key_material`` (generated when None) imported.
+
+        ``valid_to``: a datetime, a timedelta from :meth:`now`, or None for material that does
+        not expire. Goes through the real API, so checks apply and events are recorded.
+        """
+        from ._imported import create_imported_key
+
+        return create_imported_key(
+            self.client(region_name),
+            key_spec,
+            key_material=key_material,
+            valid_to=valid_to,
+            multi_region=multi_region,
+            key_usage=key_usage,
+            description=description,
+        )
+
+    def import_key_material(
+        self,
+        key_id: str,
+        key_material: bytes,
+        *,
+        valid_to: _dt.datetime | _dt.timedelta | None = None,
+        region_name: str = "us-east-1",
+        wrapping_algorithm: str | None = None,
+        wrapping_key_spec: str | None = None,
+        **import_kwargs: Any,
+    ) -> dict[str, Any]:
+        """GetParametersForImport + wrap + ImportKeyMaterial through the real API.
+
+        Chooses an allowed wrapping for the key's spec when not given. ``import_kwargs`` go to
+        ImportKeyMaterial as they are (``ImportType=...``, ``KeyMaterialId=...``). Returns
+        ImportKeyMaterial's response (``KeyId``, and ``KeyMaterialId`` for symmetric keys).
+        """
+        from ._imported import import_key_material
+
+        return import_key_material(
+            self.client(region_name),
+            key_id,
+            key_material,
+            valid_to=valid_to,
+            wrapping_algorithm=wrapping_algorithm,
+            wrapping_key_spec=wrapping_key_spec,
+            **import_kwargs,
+        )
 
     def __repr__(self) -> str:
         return f"<KmsImportMock {'started' if self.started else 'stopped'}>"

@@ -14,7 +14,7 @@ from typing import Any
 from moto.core.common_types import TYPE_RESPONSE
 from moto.kms.responses import KmsResponse
 
-from . import _keyspecs, _rotation
+from . import _events, _keyspecs, _rotation
 from ._backend import ImportKmsBackend
 from ._errors import InvalidMarkerException, UnsupportedOperationException
 from ._params import Params
@@ -54,7 +54,27 @@ class ImportKmsResponse(KmsResponse):
 
     def call_action(self) -> TYPE_RESPONSE:
         self.kms_backend.sweep()
-        return super().call_action()
+        status, headers, body = super().call_action()
+        if int(status) == 200:
+            self._record_event(headers, body)
+        return status, headers, body
+
+    def _record_event(self, headers: dict[str, str], body: str | bytes) -> None:
+        """Record a successful import-lifecycle call (spec §6); a refused one leaves no record."""
+        action = self._get_action()
+        if action not in _events.API_ACTIONS:
+            return
+        try:
+            request, response = json.loads(self.body or "{}"), json.loads(body or "{}")
+        except ValueError:
+            return
+        caller = _events.Caller(
+            access_key_id=self.get_access_key(),
+            user_agent=str(self.headers.get("User-Agent", "")),
+            source_ip=str(getattr(self.normalized_request, "remote_addr", None) or "127.0.0.1"),
+            request_id=str(headers.get("x-amzn-requestid", "")),
+        )
+        _events.record_api_call(self.kms_backend, action, request, response, caller)
 
     def _with_import_metadata(self, metadata: dict[str, Any]) -> dict[str, Any]:
         metadata.update(self.kms_backend.import_metadata(metadata["KeyId"]))
