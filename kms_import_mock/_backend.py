@@ -204,7 +204,7 @@ class ImportKmsBackend(KmsBackend):
             self.keys[key.id] = key
             self.imports[key.id] = KeyImport(key.id, key_spec)
         if tags:
-            self.tag_resource(key.id, tags)
+            self.tagger.tag_resource(key.id, tags)
         return key
 
     def _check_importable(self, key_spec: str) -> None:
