@@ -31,6 +31,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import _activation, _clock
+from ._errors import KmsImportMockError
 
 CONTROL_PREFIX = "/_kms_import/"
 
@@ -212,7 +213,16 @@ class KmsImportServer:
         self._server: BaseWSGIServer | None = None
 
     def start(self) -> KmsImportServer:
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        try:
+            from moto.moto_server.werkzeug_app import (
+                DomainDispatcherApplication,
+                create_backend_app,
+            )
+        except ImportError as exc:
+            raise KmsImportMockError(
+                f"Server mode needs moto's server extras ({exc}); "
+                "install them with: pip install 'kms-import-mock[server]'"
+            ) from None
 
         _activation.install()  # before the first request: moto caches the KMS app on first use
         try:
@@ -256,7 +266,11 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 
 def serve(host: str, port: int) -> int:
     """``kms-import-mock serve``: run until SIGINT or SIGTERM, then close and return 0."""
-    server = KmsImportServer(host, port).start()
+    try:
+        server = KmsImportServer(host, port).start()
+    except KmsImportMockError as exc:
+        print(f"kms-import-mock: {exc}", file=sys.stderr)
+        return 1
     # As moto_server does: moto builds some self-referencing URLs (Lambda, SQS) from MOTO_PORT.
     os.environ.setdefault("MOTO_PORT", str(server.port))
     previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
