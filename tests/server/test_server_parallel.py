@@ -2,9 +2,10 @@
 
 8 threads run a fixed, seeded script of imports (two candidate materials per key), deletes,
 encrypts, describes, disables and enables on three shared keys, all starting at a barrier so that
-first imports collide. Each call's outcome and client-side time interval are recorded; the
-linearizability checker must then find, for each key, one serial order of all its calls that
-replayed on the model below gives every outcome seen, ending in the state DescribeKey reports.
+first imports collide; three seeds, so that a run catches a race with good odds. Each call's
+outcome and client-side time interval are recorded; the linearizability checker must then find,
+for each key, one serial order of all its calls that replayed on the model below gives every
+outcome seen, ending in the state DescribeKey reports.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any
 
+import pytest
 from botocore.exceptions import ClientError
 from linearizability import Call, serial_order
 
@@ -66,7 +68,10 @@ def step(state: State, op: str) -> tuple[State, Hashable]:
     raise AssertionError(op)
 
 
-def test_parallel_calls_have_a_serial_explanation(kms_client: Callable[..., Any]) -> None:
+@pytest.mark.parametrize("seed", range(3))
+def test_parallel_calls_have_a_serial_explanation(
+    kms_client: Callable[..., Any], seed: int
+) -> None:
     admin = kms_client()
     keys = [admin.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"] for _ in range(KEYS)]
     blobs: dict[tuple[int, str], tuple[bytes, bytes]] = {}
@@ -104,7 +109,7 @@ def test_parallel_calls_have_a_serial_explanation(kms_client: Callable[..., Any]
     names, weights = zip(*OPS, strict=True)
     scripts = [
         [(rng.randrange(KEYS), rng.choices(names, weights)[0]) for _ in range(CALLS_PER_THREAD)]
-        for rng in (random.Random(f"kms-import-{t}") for t in range(THREADS))
+        for rng in (random.Random(f"kms-import-{seed}-{t}") for t in range(THREADS))
     ]
     clients = [kms_client(max_pool_connections=1) for _ in range(THREADS)]
     history: list[list[Call]] = [[] for _ in range(KEYS)]
