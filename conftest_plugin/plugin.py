@@ -14,6 +14,7 @@ import pytest
 
 if TYPE_CHECKING:
     from kms_import_mock import KmsImportMock
+    from kms_import_mock._serverproc import ServerProcess
 
 MARKER = "kms_import"
 
@@ -72,3 +73,26 @@ def kms_import(request: pytest.FixtureRequest) -> Iterator[KmsImportMock]:
         if now is not None:
             handle.travel_to(now)
         yield handle
+
+
+@pytest.fixture(scope="session")
+def kms_import_server_session() -> Iterator[ServerProcess]:
+    """``kms-import-mock serve`` on a free 127.0.0.1 port, in a child process, for the session."""
+    from kms_import_mock._serverproc import ServerProcess
+
+    server = ServerProcess().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def kms_import_server(kms_import_server_session: ServerProcess) -> str:
+    """The endpoint URL of the session's server, with every backend empty and the clock reset.
+
+    Point any client at it: ``boto3.client("kms", endpoint_url=url)``, ``aws --endpoint-url``,
+    or a program in another language.
+    """
+    kms_import_server_session.reset()
+    return kms_import_server_session.url

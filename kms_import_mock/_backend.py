@@ -166,7 +166,11 @@ class ImportKmsBackend(KmsBackend):
     def sweep(self) -> None:
         """Expire every material whose ValidTo has passed (spec §6.1); lazy, no timers."""
         heap = self._expiry
-        if not heap or heap[0][0] > _clock.now().timestamp():
+        try:
+            # Lock-free fast path; a parallel sweep may empty the heap between two reads.
+            if heap[0][0] > _clock.now().timestamp():
+                return
+        except IndexError:
             return
         with self.lock:
             now = _clock.now().timestamp()
@@ -230,7 +234,6 @@ class ImportKmsBackend(KmsBackend):
             self.keys[key.id] = key
             self.imports[key.id] = KeyImport(key.id, key_spec)
         if tags:
-            # The tagger itself: KmsBackend.tag_resource takes a list in moto 5.2.1, a dict later.
             self.tagger.tag_resource(key.id, tags)
         return key
 
@@ -375,20 +378,19 @@ class ImportKmsBackend(KmsBackend):
                         f"{key.arn} is a {key.key_spec} key, which has exactly one key material."
                     )
         model, valid_to = self._expiration(expiration_model, valid_to)
-        effective_type = import_type or (NEW if not state.materials else EXISTING)
-        if key_material_id is not None and effective_type == NEW:
-            raise ValidationException(
-                "KeyMaterialId cannot be specified when ImportType is NEW_KEY_MATERIAL."
-            )
-        if effective_type == NEW and self._is_replica(key):
-            raise UnsupportedOperationException(
-                self._replica_refusal(key, "import new key material")
-            )
+        self._import_type(key, state, import_type, key_material_id)
         claims = self._open_token(key, import_token)
         material = self._unwrap(key, claims, encrypted_key_material)
         material_id = _material.material_id(key.id, material)
 
         with self.lock:
+            # The checks above ran without the lock (the unwrap is slow, and a request they
+            # refuse changes nothing); a parallel import, delete or ScheduleKeyDeletion may have
+            # changed the key since, so everything that depends on its state is decided again
+            # here, where the state change happens.
+            if key.key_state in _DELETING:
+                raise KMSInvalidStateException(pending_deletion(key.arn))
+            effective_type = self._import_type(key, state, import_type, key_material_id)
             target = self._import_target(key, state, material_id, effective_type, key_material_id)
             # Nothing below can fail: the request is accepted.
             target.material = material
@@ -400,6 +402,21 @@ class ImportKmsBackend(KmsBackend):
             self._schedule_expiry(key.id, target)
             self._refresh_state(key, state)
         return key, target
+
+    def _import_type(
+        self, key: Key, state: KeyImport, import_type: str | None, key_material_id: str | None
+    ) -> str:
+        """ImportType, defaulted as AWS does: NEW for the first material, EXISTING after."""
+        effective_type = import_type or (NEW if not state.materials else EXISTING)
+        if key_material_id is not None and effective_type == NEW:
+            raise ValidationException(
+                "KeyMaterialId cannot be specified when ImportType is NEW_KEY_MATERIAL."
+            )
+        if effective_type == NEW and self._is_replica(key):
+            raise UnsupportedOperationException(
+                self._replica_refusal(key, "import new key material")
+            )
+        return effective_type
 
     @staticmethod
     def _expiration(
@@ -752,15 +769,17 @@ class ImportKmsBackend(KmsBackend):
         key = self.external_key(key_id)
         if key is None:
             return super().enable_key(self.get_key_id(key_id))
-        self._refuse_state_change(key)
-        key.key_state, key.enabled = "Enabled", True
+        with self.lock:  # so a parallel delete cannot slip between the check and the change
+            self._refuse_state_change(key)
+            key.key_state, key.enabled = "Enabled", True
 
     def disable_key(self, key_id: str) -> None:
         key = self.external_key(key_id)
         if key is None:
             return super().disable_key(self.get_key_id(key_id))
-        self._refuse_state_change(key)
-        key.key_state, key.enabled = "Disabled", False
+        with self.lock:
+            self._refuse_state_change(key)
+            key.key_state, key.enabled = "Disabled", False
 
     def _refuse_state_change(self, key: Key) -> None:
         self.sweep()
@@ -771,20 +790,22 @@ class ImportKmsBackend(KmsBackend):
 
     def schedule_key_deletion(self, key_id: str, pending_window_in_days: int) -> float:
         key = self.external_key(key_id)
-        if key is not None:
+        if key is None:
+            return super().schedule_key_deletion(self.get_key_id(key_id), pending_window_in_days)
+        with self.lock:  # an import deriving KeyState in parallel must not undo PendingDeletion
             self.sweep()
             if key.key_state in _DELETING:
                 raise KMSInvalidStateException(pending_deletion(key.arn))
-        return super().schedule_key_deletion(self.get_key_id(key_id), pending_window_in_days)
+            return super().schedule_key_deletion(key.id, pending_window_in_days)
 
     def cancel_key_deletion(self, key_id: str) -> None:
         key = self.external_key(key_id)
         if key is None:
             return super().cancel_key_deletion(self.get_key_id(key_id))
-        self.sweep()
-        if key.key_state not in _DELETING:
-            raise KMSInvalidStateException(not_pending_deletion(key.arn))
         with self.lock:
+            self.sweep()
+            if key.key_state not in _DELETING:
+                raise KMSInvalidStateException(not_pending_deletion(key.arn))
             # AWS leaves a cancelled key Disabled; a key without its material cannot be
             # Disabled (EnableKey would then give an Enabled key with no material): PendingImport.
             complete = self.imports[key.id].complete
@@ -818,14 +839,16 @@ class ImportKmsBackend(KmsBackend):
         key = self.external_key(key_id)
         if key is None:
             return super().encrypt(key_id, plaintext, encryption_context)
-        self.check_usable(key)
+        with self.lock:  # the state check and the material read see the same moment
+            self.check_usable(key)
+            current = self.imports[key.id].current
+            assert current is not None and current.material is not None  # Enabled ⇒ imported
+            material_id, material = current.material_id, current.material
         if not plaintext or len(plaintext) > 4096:
             # Delegate the length errors to moto, which words them as AWS does.
             return super().encrypt(key_id, plaintext, encryption_context)
-        current = self.imports[key.id].current
-        assert current is not None and current.material is not None  # Enabled ⇒ imported
         blob = _ciphertext.seal(
-            key.id, current.material_id, current.material.canonical, plaintext, encryption_context
+            key.id, material_id, material.canonical, plaintext, encryption_context
         )
         return blob, key.arn
 
@@ -850,12 +873,14 @@ class ImportKmsBackend(KmsBackend):
                 "The ciphertext refers to a customer master key that does not exist, "
                 "does not exist in this region, or you are not allowed to access."
             )
-        self.check_usable(key)
-        record = state.find(header.material_id)
-        if record is None or record.material is None:
+        with self.lock:
+            self.check_usable(key)
+            record = state.find(header.material_id)
+            material = record.material if record is not None else None
+        if material is None:
             raise InvalidCiphertextException()
         plaintext = _ciphertext.open_blob(
-            header, ciphertext_blob, record.material.canonical, encryption_context
+            header, ciphertext_blob, material.canonical, encryption_context
         )
         if plaintext is None:
             raise InvalidCiphertextException()

@@ -12,6 +12,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="walk through the import lifecycle in-process")
+    serve = commands.add_parser(
+        "serve", help="serve moto over HTTP with KMS key import, for any client (like moto_server)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=5000, help="port to bind; 0 picks a free one (default 5000)"
+    )
     return parser
 
 
@@ -21,4 +28,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ._demo import run
 
         run()
+    elif args.command == "serve":
+        from ._server import serve
+
+        return serve(args.host, args.port)
     return 0

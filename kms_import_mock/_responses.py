@@ -92,8 +92,11 @@ class ImportKmsResponse(KmsResponse):
         return json.dumps(result)
 
     def describe_key(self) -> str:
-        result = json.loads(super().describe_key())
-        self._with_import_metadata(result["KeyMetadata"])
+        # KeyState (moto's part) and ExpirationModel/ValidTo (ours) from one moment, not from
+        # either side of a parallel import or delete.
+        with self.kms_backend.lock:
+            result = json.loads(super().describe_key())
+            self._with_import_metadata(result["KeyMetadata"])
         return json.dumps(result)
 
     def get_parameters_for_import(self) -> str:
