@@ -24,7 +24,9 @@ def main() -> int:
 
     print(
         f"kms-import-mock benchmarks: Python {platform.python_version()}, moto {moto.__version__}, "
-        f"{os.cpu_count()} CPUs; medians per operation after a warm-up round\n",
+        f"{os.cpu_count()} CPUs\n"
+        "Medians per operation after a warm-up round; ratio = median of per-round ratios, the two\n"
+        "sides alternating round by round. In-process: thread CPU time; server: wall time.\n",
         flush=True,
     )
     started = time.perf_counter()

@@ -152,7 +152,7 @@ def run(report: Report) -> None:
 
         return batch
 
-    c = side_by_side(encrypt_decrypt(mock_kms_import), encrypt_decrypt(mock_aws), _rounds(21))
+    c = side_by_side(encrypt_decrypt(mock_kms_import), encrypt_decrypt(mock_aws), _rounds(41))
     report.compare("B3 Encrypt+Decrypt, AWS_KMS key: ours / mock_aws", c, at_most=1.05)
 
     # -- entering the mock ---------------------------------------------------------------------
