@@ -11,7 +11,7 @@ module. Generating them instead costs 0.05-0.3 s of CPU per key (about 7 s for 1
 which either lands on the request path, on every CI run (a fresh runner has no cache), or on a
 background thread that competes with the tests on a 2-core machine. A bundled key costs ~0.3 ms
 to rebuild from its primes on first use of its slot. The private keys are public by construction:
-they protect nothing but test material sent to a local mock, exactly like moto's own fixed keys.
+they protect nothing but test material sent to a local mock, and must never protect anything else.
 
 If the bundle is missing or damaged (a broken repackaging), the pool logs a warning and falls back
 to generating each slot's key on first use: slow, but still correct.
