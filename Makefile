@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck clean
+.PHONY: demo test lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,15 @@ demo: $(VENV)/.installed-base
 	$(BIN)/kms-import-mock demo
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check kms_import_mock conftest_plugin tests
+	$(BIN)/ruff check kms_import_mock conftest_plugin tests benchmarks
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest
+
+# Every ratio of the performance targets, side by side with plain moto (a few minutes; see README).
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -48,8 +48,17 @@ def _b64(data: bytes) -> str:
 class ImportKmsResponse(KmsResponse):
     @property
     def kms_backend(self) -> ImportKmsBackend:
+        # moto's lookup goes through BackendDict.__getitem__, which scans the list of every
+        # service's BackendDict (~tens of µs); moto's actions and our call_action ask for the
+        # backend several times per request. moto makes one Response per request, so remember
+        # it for this request's account and Region (found by profiling the B3 benchmark).
+        where = (self.current_account, self.region)
+        cached: tuple[tuple[str, str], ImportKmsBackend] | None = self.__dict__.get("_kms_backend")
+        if cached is not None and cached[0] == where:
+            return cached[1]
         backend = super().kms_backend
         assert isinstance(backend, ImportKmsBackend)
+        self.__dict__["_kms_backend"] = (where, backend)
         return backend
 
     def call_action(self) -> TYPE_RESPONSE:
