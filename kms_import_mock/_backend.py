@@ -92,6 +92,10 @@ class ImportKmsBackend(KmsBackend):
         """Key ID or key ARN only: the import operations refuse aliases (spec §13)."""
         if key_id.startswith("alias/") or ":alias/" in key_id:
             raise NotFoundException(f"Invalid keyId {key_id}")
+        if key_id.startswith("arn:") and not key_id.startswith(self._arn("")):
+            # moto strips any ARN to its key ID; an ARN of another Region or account names no
+            # key of this backend (the import operations never work cross-account, spec §4).
+            raise NotFoundException(f"Key '{key_id}' does not exist")
         raw = self.get_key_id(key_id)
         key = self.keys.get(raw)
         if key is None:
