@@ -204,7 +204,8 @@ class ImportKmsBackend(KmsBackend):
             self.keys[key.id] = key
             self.imports[key.id] = KeyImport(key.id, key_spec)
         if tags:
-            self.tag_resource(key.id, tags)
+            # As moto's create_key does: ``tag_resource`` takes a dict since moto 5.2.5.
+            self.tagger.tag_resource(key.id, tags)
         return key
 
     def _check_importable(self, key_spec: str) -> None:
