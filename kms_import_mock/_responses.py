@@ -14,8 +14,9 @@ from typing import Any
 from moto.core.common_types import TYPE_RESPONSE
 from moto.kms.responses import KmsResponse
 
-from . import _keyspecs
+from . import _keyspecs, _shapes
 from ._backend import ImportKmsBackend
+from ._errors import AwsError, SerializationException
 from ._params import Params
 
 _MATERIAL_ID: dict[str, Any] = {"min_len": 64, "max_len": 64, "pattern": r"^[a-f0-9]+$"}
@@ -33,8 +34,30 @@ class ImportKmsResponse(KmsResponse):
         assert isinstance(backend, ImportKmsBackend)
         return backend
 
+    def setup_class(
+        self, request: Any, full_url: Any = None, headers: Any = None, use_raw_body: Any = None
+    ) -> None:
+        self._undecodable = False
+        try:
+            super().setup_class(request, full_url, headers, use_raw_body)
+        except UnicodeDecodeError:
+            # moto decodes every body as UTF-8 and would answer HTTP 500.
+            self._undecodable = True
+            super().setup_class(request, full_url, headers, use_raw_body=True)
+
     def call_action(self) -> TYPE_RESPONSE:
         self.kms_backend.sweep()
+        try:
+            if getattr(self, "_undecodable", False):
+                raise SerializationException("Start of structure or map found where not expected.")
+            _shapes.check_request(self._get_action(), self.body)
+        except AwsError as err:
+            # Refused before any action runs, serialised as moto serialises action errors.
+            extra = {**dict(err.get_headers()), "status": err.code}
+            status, headers, body = self._transform_response(
+                self.response_headers, (err.description, extra)
+            )
+            return (status, *self._enrich_response(headers, body))
         return super().call_action()
 
     def _with_import_metadata(self, metadata: dict[str, Any]) -> dict[str, Any]:
