@@ -21,6 +21,10 @@ from ._params import _invalid
 
 _NOT_OBJECT = "Start of structure or map found where not expected."
 
+#: Members the service model leaves optional but without which the operation means nothing
+#: (moto's actions then fail on ``None``); AWS refuses such a request as a validation error.
+_ALSO_REQUIRED = {"Decrypt": ("CiphertextBlob",), "ReEncrypt": ("CiphertextBlob",)}
+
 
 @functools.lru_cache(maxsize=1)
 def _service_model() -> Any:
@@ -40,11 +44,15 @@ def check_request(operation: str, body: str | bytes | None) -> None:
     if shape is None:
         return
     try:
-        data = json.loads(body or "{}")
+        # An empty body is not a JSON object either (botocore sends "{}").
+        data = json.loads(body or "")
     except (ValueError, UnicodeDecodeError) as exc:
         raise SerializationException(_NOT_OBJECT) from exc
     if not isinstance(data, dict):
         raise SerializationException(_NOT_OBJECT)
+    for name in _ALSO_REQUIRED.get(operation, ()):
+        if data.get(name) is None:
+            raise _invalid(name, None, "Member must not be null")
     _structure(shape, data, "")
 
 
