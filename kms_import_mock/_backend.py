@@ -29,6 +29,7 @@ from ._errors import (
     IncorrectKeyMaterialException,
     InvalidCiphertextException,
     InvalidImportTokenException,
+    InvalidKeyUsageException,
     KMSInvalidStateException,
     NotFoundException,
     UnsupportedOperationException,
@@ -569,6 +570,16 @@ class ImportKmsBackend(KmsBackend):
         if key is None:
             return super().encrypt(key_id, plaintext, encryption_context)
         self.check_usable(key)
+        if key.key_usage != "ENCRYPT_DECRYPT":
+            raise InvalidKeyUsageException(
+                f"{key.arn} has key usage {key.key_usage}, which is not valid for Encrypt."
+            )
+        if key.key_spec != _keyspecs.SYMMETRIC:
+            # The symmetric blob format below needs 32 bytes of AES material.
+            raise UnsupportedOperationException(
+                f"Encrypt with imported {key.key_spec} key material ({key.arn}) is not "
+                "supported by kms-import-mock."
+            )
         if not plaintext or len(plaintext) > 4096:
             # Delegate the length errors to moto, which words them as AWS does.
             return super().encrypt(key_id, plaintext, encryption_context)
