@@ -44,8 +44,7 @@ def check_request(operation: str, body: str | bytes | None) -> None:
     if shape is None:
         return
     try:
-        # An empty body is not a JSON object either (botocore sends "{}").
-        data = json.loads(body or "")
+        data = json.loads(body or "{}")
     except (ValueError, UnicodeDecodeError) as exc:
         raise SerializationException(_NOT_OBJECT) from exc
     if not isinstance(data, dict):
