@@ -7,7 +7,6 @@ globally, so other suites' hypothesis settings are untouched.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -57,8 +56,3 @@ def server(server_url: str) -> Iterator[str]:
     requests.post(f"{server_url}/moto-api/reset", timeout=10)
     yield server_url
     requests.post(f"{server_url}/moto-api/reset", timeout=10)
-
-
-@pytest.fixture
-def fuzz_profile() -> str:
-    return os.environ.get("HYPOTHESIS_PROFILE", "small")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,7 +206,3 @@ def material_variants(world: World, key: ExternalKey) -> st.SearchStrategy[tuple
         st.just(("other_algorithm", wrap_key_material(key.public_key, key.material, other_alg))),
         mutated(good),
     )
-
-
-def random_bytes(n: int) -> bytes:
-    return os.urandom(n)

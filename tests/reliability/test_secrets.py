@@ -56,9 +56,9 @@ def test_secrets_never_leave(caplog: pytest.LogCaptureFixture, capsys: Any) -> N
             ("HMAC_256", "GENERATE_VERIFY_MAC", "RSAES_OAEP_SHA_1"),
             ("ECC_NIST_P256", "SIGN_VERIFY", "RSA_AES_KEY_WRAP_SHA_256"),
         ):
-            key_id = kms.create_key(Origin="EXTERNAL", KeySpec=spec, KeyUsage=usage)[
-                "KeyMetadata"
-            ]["KeyId"]
+            key_id = kms.create_key(Origin="EXTERNAL", KeySpec=spec, KeyUsage=usage)["KeyMetadata"][
+                "KeyId"
+            ]
             params = kms.get_parameters_for_import(
                 KeyId=key_id, WrappingAlgorithm=algorithm, WrappingKeySpec="RSA_2048"
             )
