@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck bench fuzz peer clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,5 +31,15 @@ test: lint
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks
 
+# >= 20,000 generated cases (boto3 in-process and raw HTTP against the server); prints the count.
+fuzz: $(VENV)/.installed-test
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -p no:randomly \
+		tests/reliability/test_fuzz.py tests/reliability/test_http_fuzz.py \
+		tests/reliability/test_tamper.py
+
+# moto's own tests/test_kms (sdist of the installed moto, cached in .peer-cache/) under our mock.
+peer: $(VENV)/.installed-test
+	$(BIN)/python tests/peer/run_peer.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .peer-cache

@@ -110,6 +110,10 @@ class ImportKmsBackend(KmsBackend):
         """Key ID or key ARN only: the import operations refuse aliases (spec §13)."""
         if key_id.startswith("alias/") or ":alias/" in key_id:
             raise NotFoundException(f"Invalid keyId {key_id}")
+        if key_id.startswith("arn:") and not key_id.startswith(self._arn("")):
+            # moto strips any ARN to its key ID; an ARN of another Region or account names no
+            # key of this backend (the import operations never work cross-account, spec §4).
+            raise NotFoundException(f"Key '{key_id}' does not exist")
         raw = self.get_key_id(key_id)
         key = self.keys.get(raw)
         if key is None:
@@ -234,6 +238,7 @@ class ImportKmsBackend(KmsBackend):
             self.keys[key.id] = key
             self.imports[key.id] = KeyImport(key.id, key_spec)
         if tags:
+            # As moto's create_key does: ``tag_resource`` takes a dict since moto 5.2.5.
             self.tagger.tag_resource(key.id, tags)
         return key
 
@@ -841,6 +846,17 @@ class ImportKmsBackend(KmsBackend):
             return super().encrypt(key_id, plaintext, encryption_context)
         with self.lock:  # the state check and the material read see the same moment
             self.check_usable(key)
+            if key.key_usage != "ENCRYPT_DECRYPT":
+                raise InvalidKeyUsageException(
+                    f"{key.arn} has key usage {key.key_usage}, which is not valid for Encrypt."
+                )
+            if key.key_spec != _keyspecs.SYMMETRIC:
+                # Encrypt with an RSA key is served by ``encrypt_imported``; what reaches this
+                # point (GenerateDataKey*, ReEncrypt) needs a symmetric encryption key.
+                raise InvalidKeyUsageException(
+                    f"{key.arn} is a {key.key_spec} key; this operation needs a "
+                    "SYMMETRIC_DEFAULT key."
+                )
             current = self.imports[key.id].current
             assert current is not None and current.material is not None  # Enabled ⇒ imported
             material_id, material = current.material_id, current.material

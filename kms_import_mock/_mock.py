@@ -254,6 +254,11 @@ def _decorate_class(cls: C) -> C:
 
         cls.setUp = setUp  # type: ignore[method-assign]
         return cls
+    if callable(getattr(cls, "setup_method", None)):
+        # pytest-style class with setup_method: like moto's decorator, setup_method and the test
+        # share one activation (state created in setup_method is there in the test); it stops
+        # after teardown_method.
+        return _decorate_setup_method_class(cls)
     for name in dir(cls):
         if not name.startswith("test"):
             continue
@@ -261,6 +266,39 @@ def _decorate_class(cls: C) -> C:
         if isinstance(attr, (staticmethod, classmethod)) or not inspect.isfunction(attr):
             continue
         setattr(cls, name, KmsImportMock()(attr))
+    return cls
+
+
+_ACTIVE_ATTR = "_kms_import_mock_active"
+
+
+def _decorate_setup_method_class(cls: C) -> C:
+    original_setup = getattr(cls, "setup_method")  # noqa: B009 - C is any class
+    original_teardown = getattr(cls, "teardown_method", None)
+
+    def setup_method(self: Any, *args: Any, **kwargs: Any) -> None:
+        mock = KmsImportMock().start()
+        setattr(self, _ACTIVE_ATTR, mock)
+        try:
+            original_setup(self, *args, **kwargs)
+        except BaseException:
+            delattr(self, _ACTIVE_ATTR)
+            mock.stop()
+            raise
+
+    def teardown_method(self: Any, *args: Any, **kwargs: Any) -> None:
+        mock = getattr(self, _ACTIVE_ATTR, None)
+        try:
+            if original_teardown is not None:
+                original_teardown(self, *args, **kwargs)
+        finally:
+            if mock is not None:
+                delattr(self, _ACTIVE_ATTR)
+                mock.stop()
+
+    functools.update_wrapper(setup_method, original_setup)
+    setattr(cls, "setup_method", setup_method)  # noqa: B010
+    setattr(cls, "teardown_method", teardown_method)  # noqa: B010
     return cls
 
 

@@ -1,0 +1,58 @@
+"""Fixtures of the reliability suite (issue 8): hypothesis profiles, fuzz counters, a server.
+
+``HYPOTHESIS_PROFILE=fuzz`` (what ``make fuzz`` sets) selects the large profile; the default
+profile keeps ``make test`` quick. Profiles are applied per test with :data:`FUZZ`, not loaded
+globally, so other suites' hypothesis settings are untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from reliability_support import COUNTS
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if COUNTS:
+        total = sum(COUNTS.values())
+        terminalreporter.write_sep("-", f"reliability: {total} fuzz/tamper cases run")
+        for name, count in sorted(COUNTS.items()):
+            terminalreporter.write_line(f"  {name}: {count}")
+
+
+@pytest.fixture(scope="module")
+def server_url() -> Iterator[str]:
+    """moto's ThreadedMotoServer on 127.0.0.1, serving the extended backend.
+
+    Stand-in for the project's server mode (issue 6): the extension is installed before the
+    server builds its KMS app, and removed afterwards.
+    """
+    import requests
+    from moto.server import ThreadedMotoServer
+
+    from kms_import_mock import _activation
+
+    _activation.install()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    requests.post(f"{url}/moto-api/reset", timeout=10)
+    try:
+        yield url
+    finally:
+        requests.post(f"{url}/moto-api/reset", timeout=10)
+        server.stop()
+        _activation.uninstall()
+
+
+@pytest.fixture
+def server(server_url: str) -> Iterator[str]:
+    """The server's URL, with its state reset before and after the test."""
+    import requests
+
+    requests.post(f"{server_url}/moto-api/reset", timeout=10)
+    yield server_url
+    requests.post(f"{server_url}/moto-api/reset", timeout=10)

@@ -1,0 +1,138 @@
+"""Raw HTTP fuzzing against the server (issue 8 §1): malformed JSON, base64 and types.
+
+Every answer is HTTP 200 or HTTP 400 with a JSON body ``{"__type": <known code>, "message"}``,
+never a 500 or a traceback, and a refused request changes no key.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import requests
+from hypothesis import given
+from hypothesis import strategies as st
+from reliability_support import COUNTS, backend, check_error, fuzz_settings, snapshot
+
+MEMBERS: dict[str, tuple[str, ...]] = {
+    "GetParametersForImport": ("KeyId", "WrappingAlgorithm", "WrappingKeySpec"),
+    "ImportKeyMaterial": (
+        "KeyId",
+        "ImportToken",
+        "EncryptedKeyMaterial",
+        "ValidTo",
+        "ExpirationModel",
+        "ImportType",
+        "KeyMaterialId",
+        "KeyMaterialDescription",
+    ),
+    "DeleteImportedKeyMaterial": ("KeyId", "KeyMaterialId"),
+    "Encrypt": ("KeyId", "Plaintext", "EncryptionContext"),
+    "Decrypt": ("CiphertextBlob", "KeyId", "EncryptionContext"),
+    "DescribeKey": ("KeyId",),
+    "CreateKey": ("Origin", "KeySpec", "KeyUsage", "Description", "Tags", "MultiRegion"),
+}
+HEADERS = {
+    "Content-Type": "application/x-amz-json-1.1",
+    "Authorization": (
+        "AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/kms/aws4_request, "
+        "SignedHeaders=host, Signature=0"
+    ),
+}
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+bad_base64 = st.sampled_from(["!!", "A", "AAA", "====", "AA==AA==", "é", " ", "\n", "AAAA\x00"])
+
+
+def post(url: str, operation: str, body: bytes) -> requests.Response:
+    headers = dict(HEADERS, **{"X-Amz-Target": f"TrentService.{operation}"})
+    return requests.post(url, data=body, headers=headers, timeout=30)
+
+
+def check_answer(response: requests.Response, sent: str) -> str | None:
+    assert response.status_code in (200, 400), (response.status_code, response.text[:500])
+    if response.status_code == 200:
+        json.loads(response.text)
+        return None
+    body = json.loads(response.text)
+    code = body["__type"]
+    check_error(code, body.get("message", body.get("Message", "")), 400, sent=[sent])
+    return str(code)
+
+
+def _world(url: str) -> dict[str, Any]:
+    def call(op: str, **payload: Any) -> Any:
+        r = post(url, op, json.dumps(payload).encode())
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    sym = call("CreateKey", Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+    params = call(
+        "GetParametersForImport",
+        KeyId=sym,
+        WrappingAlgorithm="RSAES_OAEP_SHA_256",
+        WrappingKeySpec="RSA_2048",
+    )
+    return {"key_id": sym, "token": params["ImportToken"], "public": params["PublicKey"]}
+
+
+def test_raw_http_fuzz(server: str) -> None:
+    world = _world(server)
+    good = st.sampled_from(
+        [world["key_id"], world["token"], "RSAES_OAEP_SHA_256", "RSA_2048", "EXTERNAL"]
+    )
+
+    def bodies(operation: str) -> st.SearchStrategy[bytes]:
+        members = MEMBERS[operation]
+        objects = st.dictionaries(
+            st.sampled_from(members) | st.text(max_size=10),
+            json_values | good | bad_base64,
+            max_size=len(members) + 1,
+        ).map(lambda d: json.dumps(d).encode())
+        return st.one_of(
+            objects,
+            objects.flatmap(lambda b: st.integers(0, max(0, len(b) - 1)).map(lambda n: b[:n])),
+            json_values.map(lambda v: json.dumps(v).encode()),
+            st.binary(max_size=200),
+            st.sampled_from([b"", b"{", b"null", b"[]", b'"x"', b"\xff\xfe{}", b"{}" * 3]),
+        )
+
+    @fuzz_settings(1.2)
+    @given(data=st.data(), operation=st.sampled_from(sorted(MEMBERS)))
+    def run(data: st.DataObject, operation: str) -> None:
+        COUNTS["raw HTTP"] += 1
+        body = data.draw(bodies(operation))
+        before = snapshot(backend())
+        response = post(server, operation, body)
+        code = check_answer(response, body.decode("utf-8", "replace"))
+        if code is not None:
+            assert snapshot(backend()) == before, code
+
+    run()
+    # The token survived everything above.
+    r = post(
+        server,
+        "ImportKeyMaterial",
+        json.dumps(
+            {
+                "KeyId": world["key_id"],
+                "ImportToken": world["token"],
+                "EncryptedKeyMaterial": base64.b64encode(b"\x00" * 8).decode(),
+                "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE",
+            }
+        ).encode(),
+    )
+    assert r.json()["__type"] == "InvalidCiphertextException", r.text
+
+
+def test_empty_bodies_are_validation_errors(server: str) -> None:
+    for op in ("GetParametersForImport", "ImportKeyMaterial", "DeleteImportedKeyMaterial"):
+        response = post(server, op, b"{}")
+        assert check_answer(response, "") == "ValidationException"
