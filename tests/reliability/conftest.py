@@ -22,12 +22,18 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             terminalreporter.write_line(f"  {name}: {count}")
 
 
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    """moto's ThreadedMotoServer on 127.0.0.1, serving the extended backend.
+@pytest.fixture
+def server(kms_import_server: str) -> str:
+    """The URL of ``kms-import-mock serve`` (the plugin's session server), reset for this test."""
+    return kms_import_server
 
-    Stand-in for the project's server mode (issue 6): the extension is installed before the
-    server builds its KMS app, and removed afterwards.
+
+@pytest.fixture(scope="module")
+def inprocess_server() -> Iterator[str]:
+    """moto's ThreadedMotoServer on 127.0.0.1 in this process, serving the extended backend.
+
+    What ``kms-import-mock serve`` runs, but in-process, so a fuzz test can snapshot the backend's
+    state directly before and after each raw request. Installed only for this module.
     """
     import requests
     from moto.server import ThreadedMotoServer
@@ -39,20 +45,10 @@ def server_url() -> Iterator[str]:
     server.start()
     host, port = server.get_host_and_port()
     url = f"http://{host}:{port}"
-    requests.post(f"{url}/moto-api/reset", timeout=10)
     try:
+        requests.post(f"{url}/moto-api/reset", timeout=10)
         yield url
     finally:
         requests.post(f"{url}/moto-api/reset", timeout=10)
         server.stop()
         _activation.uninstall()
-
-
-@pytest.fixture
-def server(server_url: str) -> Iterator[str]:
-    """The server's URL, with its state reset before and after the test."""
-    import requests
-
-    requests.post(f"{server_url}/moto-api/reset", timeout=10)
-    yield server_url
-    requests.post(f"{server_url}/moto-api/reset", timeout=10)

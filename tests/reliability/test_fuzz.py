@@ -32,15 +32,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from reliability_support import COUNTS, backend, check_error, fuzz_settings, snapshot
 
-from kms_import_mock import _wrapping_keys, mock_kms_import
+from kms_import_mock import mock_kms_import
 from kms_import_mock._keyspecs import wrapping_allowed
 
 
 @pytest.fixture
-def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    # Two wrapping key pairs per spec instead of the pool's full size: the fuzzers ask for
-    # RSA_3072/RSA_4096 parameters often, and generating 16 RSA-4096 keys would dominate.
-    monkeypatch.setattr(_wrapping_keys.POOL, "_size", 2, raising=False)
+def world() -> Iterator[World]:
     with mock_kms_import() as mock:
         yield World(mock)
 

@@ -83,7 +83,8 @@ def _world(url: str) -> dict[str, Any]:
     return {"key_id": sym, "token": params["ImportToken"], "public": params["PublicKey"]}
 
 
-def test_raw_http_fuzz(server: str) -> None:
+def test_raw_http_fuzz(inprocess_server: str) -> None:
+    server = inprocess_server
     world = _world(server)
     good = st.sampled_from(
         [world["key_id"], world["token"], "RSAES_OAEP_SHA_256", "RSA_2048", "EXTERNAL"]
