@@ -24,7 +24,7 @@ from . import _clock
 if TYPE_CHECKING:
     from moto.kms.models import Key
 
-    from ._backend import ImportKmsBackend
+    from ._backend_base import ImportBackendBase
 
 EVENT_VERSION = "1.11"
 EVENT_SOURCE = "kms.amazonaws.com"
@@ -84,7 +84,7 @@ class Caller:
 # -- storage ---------------------------------------------------------------------------------
 
 
-def stored(backend: ImportKmsBackend) -> list[Recorded]:
+def stored(backend: ImportBackendBase) -> list[Recorded]:
     """The backend's event list, created on first use.
 
     Kept in the backend's ``__dict__`` (moto's reset replaces that dict, dropping the events)
@@ -97,7 +97,7 @@ def stored(backend: ImportKmsBackend) -> list[Recorded]:
 
 
 def _store(
-    backend: ImportKmsBackend, when: _dt.datetime, key_id: str, record: dict[str, Any]
+    backend: ImportBackendBase, when: _dt.datetime, key_id: str, record: dict[str, Any]
 ) -> None:
     with backend.lock:
         stored(backend).append(Recorded(when.timestamp(), next(_sequence), key_id, record))
@@ -186,7 +186,7 @@ def _user_identity(account_id: str, region: str, access_key_id: str) -> dict[str
 # -- recording -------------------------------------------------------------------------------
 
 
-def _key(backend: ImportKmsBackend, *refs: Any) -> Key | None:
+def _key(backend: ImportBackendBase, *refs: Any) -> Key | None:
     for ref in refs:
         if isinstance(ref, str) and ref:
             try:
@@ -199,7 +199,7 @@ def _key(backend: ImportKmsBackend, *refs: Any) -> Key | None:
 
 
 def record_api_call(
-    backend: ImportKmsBackend,
+    backend: ImportBackendBase,
     action: str,
     request: Mapping[str, Any],
     response: Mapping[str, Any],
@@ -237,7 +237,7 @@ def record_api_call(
 
 
 def _service_event(
-    backend: ImportKmsBackend, key: Key, name: str, when: _dt.datetime, details: dict[str, Any]
+    backend: ImportBackendBase, key: Key, name: str, when: _dt.datetime, details: dict[str, Any]
 ) -> None:
     record: dict[str, Any] = {
         "eventVersion": EVENT_VERSION,
@@ -263,7 +263,7 @@ def _service_event(
 
 
 def record_material_expired(
-    backend: ImportKmsBackend, key: Key, material_id: str, valid_to: float
+    backend: ImportBackendBase, key: Key, material_id: str, valid_to: float
 ) -> None:
     """``DeleteExpiredKeyMaterial``, dated at the material's ValidTo however late it is noticed."""
     when = _dt.datetime.fromtimestamp(valid_to, _dt.timezone.utc)
@@ -272,7 +272,7 @@ def record_material_expired(
 
 
 def record_key_rotated(
-    backend: ImportKmsBackend,
+    backend: ImportBackendBase,
     key: Key,
     previous_material_id: str | None,
     current_material_id: str | None,
@@ -291,20 +291,20 @@ def record_key_rotated(
 # -- reading ---------------------------------------------------------------------------------
 
 
-def _extended_backends() -> list[ImportKmsBackend]:
+def _extended_backends() -> list[ImportBackendBase]:
     from moto.kms.models import kms_backends
 
-    from ._backend import ImportKmsBackend
+    from ._backend_base import ImportBackendBase
 
     found = []
     for regions in list(kms_backends.values()):
         for backend in list(regions.values()):
-            if isinstance(backend, ImportKmsBackend):
+            if isinstance(backend, ImportBackendBase):
                 found.append(backend)
     return found
 
 
-def collect(backends: Iterable[ImportKmsBackend]) -> list[Recorded]:
+def collect(backends: Iterable[ImportBackendBase]) -> list[Recorded]:
     """Every event of ``backends``, oldest first, after their lazy expiry check has run."""
     entries: list[Recorded] = []
     for backend in backends:

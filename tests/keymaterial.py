@@ -15,7 +15,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from kms_import_mock import _backend, _keyspecs, generate_key_material
+from kms_import_mock import _keyspecs, _wrapping_keys, generate_key_material
 from kms_import_mock._wrapping_keys import WrappingKeyPool
 
 HMAC_SPECS = sorted(_keyspecs.HMAC_MIN_BYTES)
@@ -30,12 +30,12 @@ _POOL = WrappingKeyPool(size=1)
 @contextlib.contextmanager
 def small_wrapping_pool() -> Iterator[None]:
     """One wrapping key pair per spec while the block runs (these tests are not about slots)."""
-    saved = _backend.POOL
-    _backend.POOL = _POOL
+    saved = _wrapping_keys.POOL
+    _wrapping_keys.POOL = _POOL
     try:
         yield
     finally:
-        _backend.POOL = saved
+        _wrapping_keys.POOL = saved
 
 
 def pkcs8(key_spec: str, variant: int = 0) -> bytes:

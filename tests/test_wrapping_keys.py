@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from kms_import_mock import _backend, _wrapping_keys, mock_kms_import, wrap_key_material
+from kms_import_mock import _wrapping_keys, mock_kms_import, wrap_key_material
 from kms_import_mock._keyspecs import RSA_BITS, RSA_WRAPPING_KEY_SPECS
 from kms_import_mock._wrapping_keys import (
     POOL_SIZE,
@@ -37,7 +37,7 @@ def small_keys() -> list[rsa.RSAPrivateKey]:
 @pytest.fixture
 def pool_without_generation(monkeypatch: pytest.MonkeyPatch) -> WrappingKeyPool:
     pool = WrappingKeyPool(generate=_no_generation)
-    monkeypatch.setattr(_backend, "POOL", pool)
+    monkeypatch.setattr(_wrapping_keys, "POOL", pool)
     return pool
 
 
