@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import importlib
 import json
 import math
 import os
@@ -30,7 +29,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import _activation, _clock
+from . import _activation, _clock, _events
 from ._errors import KmsImportMockError
 
 CONTROL_PREFIX = "/_kms_import/"
@@ -89,7 +88,7 @@ class ControlApp:
 
     ``GET clock``, ``POST clock/advance {"seconds": n}``, ``POST clock/set {"now": iso|epoch}``,
     ``GET events[?name=&key_id=]``, ``POST reset``. Errors are ``{"message": ...}`` with a 4xx
-    status (501 for ``events`` when this build records no events).
+    status.
     """
 
     def __init__(self, moto_app: Callable[[_Environ, _StartResponse], Iterable[bytes]]) -> None:
@@ -169,17 +168,9 @@ class ControlApp:
         return 200, _clock_body()
 
     def _events(self, request: Request) -> tuple[int, object]:
-        try:
-            events = importlib.import_module(f"{__package__}._events")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}._events":
-                raise
-            raise _ControlError(
-                501, "This version of kms-import-mock does not record events."
-            ) from None
         name = request.args.get("name") or None
         key_id = request.args.get("key_id") or None
-        return 200, {"events": events.list_events(name=name, key_id=key_id)}
+        return 200, {"events": _events.list_events(name=name, key_id=key_id)}
 
     def _reset(self, request: Request) -> tuple[int, object]:
         reset()

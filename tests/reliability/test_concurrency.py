@@ -1,18 +1,23 @@
 """Threads on shared keys (issue 8 §3), in-process and against the server.
 
 Each thread runs a random mix of ImportKeyMaterial, DeleteImportedKeyMaterial, Encrypt, Decrypt
-and DescribeKey on two shared EXTERNAL keys. Invariants: only the AWS errors the key's state
-explains; every DescribeKey answer is a consistent state (never a torn one); and the final state
-of each key is the one left by some successful mutation that can be last in a serial order of
-the successful calls (its end is after every other mutation's start).
+and DescribeKey on two shared EXTERNAL keys, and of staging new material (NEW_KEY_MATERIAL) and
+RotateKeyOnDemand on a third. Invariants: only the AWS errors the key's state explains; every
+DescribeKey answer is a consistent state (never a torn one); the final state of each key is the
+one left by some successful mutation that can be last in a serial order of the successful calls
+(its end is after every other mutation's start); the rotated key's history is exactly its
+successful rotations; and the audit trail holds one event per successful call.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
-from collections.abc import Iterator
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +29,7 @@ from reliability_support import COUNTS
 
 from kms_import_mock import generate_key_material, mock_kms_import, wrap_key_material
 
+OAEP = "RSAES_OAEP_SHA_256"
 THREADS = 8
 OPS_PER_THREAD = 40
 EXPECTED = {
@@ -32,6 +38,16 @@ EXPECTED = {
     "encrypt": {"KMSInvalidStateException"},
     "decrypt": {"KMSInvalidStateException"},
     "describe": set(),
+    # Only one material may wait for rotation; rotating needs one waiting; 25 rotations at most.
+    "stage": {"KMSInvalidStateException"},
+    "rotate": {"KMSInvalidStateException", "LimitExceededException"},
+}
+ROTATING = 2  # index of the key that is staged and rotated (never deleted)
+EVENT_OF = {
+    "import": "ImportKeyMaterial",
+    "stage": "ImportKeyMaterial",
+    "delete": "DeleteImportedKeyMaterial",
+    "rotate": "RotateKeyOnDemand",
 }
 
 
@@ -45,21 +61,42 @@ class Record:
     code: str = ""
 
 
+@dataclass
+class Target:
+    """Where the threads send their calls, and how the test reads the audit trail there."""
+
+    client: Callable[[], Any]
+    events: Callable[[str], list[dict[str, Any]]]
+
+
 @pytest.fixture(params=["in-process", "server"])
-def client_factory(request: pytest.FixtureRequest) -> Iterator[Any]:
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     config = Config(retries={"max_attempts": 0}, max_pool_connections=THREADS * 2)
     if request.param == "server":
         url = request.getfixturevalue("server")
-        yield lambda: boto3.client("kms", region_name="us-east-1", endpoint_url=url, config=config)
+
+        def server_events(key_id: str) -> list[dict[str, Any]]:
+            query = urllib.parse.urlencode({"key_id": key_id})
+            with urllib.request.urlopen(f"{url}/_kms_import/events?{query}", timeout=30) as r:
+                events: list[dict[str, Any]] = json.load(r)["events"]
+            return events
+
+        yield Target(
+            lambda: boto3.client("kms", region_name="us-east-1", endpoint_url=url, config=config),
+            server_events,
+        )
     else:
         with mock_kms_import() as mock:
-            yield lambda: mock.client(config=config)
+            yield Target(
+                lambda: mock.client(config=config), lambda key_id: mock.events(key_id=key_id)
+            )
 
 
-def test_threads_on_shared_keys(client_factory: Any) -> None:
+def test_threads_on_shared_keys(target: Target) -> None:
+    client_factory = target.client
     setup = client_factory()
-    keys, materials, tokens = [], [], []
-    for _ in range(2):
+    keys, materials, tokens, publics = [], [], [], []
+    for _ in range(3):
         key_id = setup.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
         material = generate_key_material()
         params = setup.get_parameters_for_import(
@@ -78,6 +115,7 @@ def test_threads_on_shared_keys(client_factory: Any) -> None:
         keys.append(key_id)
         materials.append((wrapped, wrong))
         tokens.append(params["ImportToken"])
+        publics.append(params["PublicKey"])
     ciphertexts = [setup.encrypt(KeyId=k, Plaintext=b"hello")["CiphertextBlob"] for k in keys]
 
     records: list[Record] = []
@@ -90,11 +128,25 @@ def test_threads_on_shared_keys(client_factory: Any) -> None:
         kms = client_factory()
         barrier.wait()
         for _ in range(OPS_PER_THREAD):
-            i = rnd.randrange(2)
-            op = rnd.choice(["import", "import", "delete", "encrypt", "decrypt", "describe"])
+            i = rnd.randrange(3)
+            if i == ROTATING:
+                op = rnd.choice(["stage", "stage", "rotate", "rotate", "decrypt", "describe"])
+            else:
+                op = rnd.choice(["import", "import", "delete", "encrypt", "decrypt", "describe"])
             start = time.monotonic()
             try:
-                if op == "import":
+                if op == "stage":
+                    fresh = wrap_key_material(publics[i], generate_key_material(), OAEP)
+                    kms.import_key_material(
+                        KeyId=keys[i],
+                        ImportToken=tokens[i],
+                        EncryptedKeyMaterial=fresh,
+                        ImportType="NEW_KEY_MATERIAL",
+                        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+                    )
+                elif op == "rotate":
+                    kms.rotate_key_on_demand(KeyId=keys[i])
+                elif op == "import":
                     kms.import_key_material(
                         KeyId=keys[i],
                         ImportToken=tokens[i],
@@ -137,7 +189,7 @@ def test_threads_on_shared_keys(client_factory: Any) -> None:
     assert len(records) == THREADS * OPS_PER_THREAD
     COUNTS["concurrent calls"] += len(records)
 
-    for i, key_id in enumerate(keys):
+    for i, key_id in enumerate(keys[:ROTATING]):
         mutations = [r for r in records if r.key == i and r.ok and r.op in ("import", "delete")]
         state = setup.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"]
         if not mutations:
@@ -152,3 +204,26 @@ def test_threads_on_shared_keys(client_factory: Any) -> None:
         # Encrypt failed only while the key could have been without material.
         if state == "Enabled":
             assert setup.decrypt(CiphertextBlob=ciphertexts[i])["Plaintext"] == b"hello"
+
+    # The rotated key: its history is exactly the successful rotations, and what was encrypted
+    # before any of them still decrypts (every material stays associated and imported).
+    rotations = [r for r in records if r.key == ROTATING and r.ok and r.op == "rotate"]
+    staged = [r for r in records if r.key == ROTATING and r.ok and r.op == "stage"]
+    assert rotations, "no rotation succeeded: the mix no longer exercises RotateKeyOnDemand"
+    assert len(rotations) <= len(staged) <= len(rotations) + 1
+    COUNTS["concurrent rotations"] += len(rotations)
+    history = setup.list_key_rotations(KeyId=keys[ROTATING])["Rotations"]
+    assert len(history) == len(rotations)
+    assert setup.decrypt(CiphertextBlob=ciphertexts[ROTATING])["Plaintext"] == b"hello"
+    if rotations:
+        current = setup.describe_key(KeyId=keys[ROTATING])["KeyMetadata"]["CurrentKeyMaterialId"]
+        assert history[-1]["KeyMaterialId"] == current
+
+    # One audit event per successful call, for every key (plus the setup's one import each).
+    for i, key_id in enumerate(keys):
+        names = [e["eventName"] for e in target.events(key_id)]
+        for event in set(EVENT_OF.values()):
+            calls = sum(1 for r in records if r.key == i and r.ok and EVENT_OF.get(r.op) == event)
+            setup_calls = 1 if event == "ImportKeyMaterial" else 0
+            assert names.count(event) == calls + setup_calls, (key_id, event)
+        assert names.count("RotateKey") == (len(rotations) if i == ROTATING else 0)

@@ -4,7 +4,6 @@ services and ``/moto-api/``, and the per-test reset of the ``kms_import_server``
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import urllib.error
 import urllib.request
@@ -96,12 +95,24 @@ def test_control_errors_are_json_with_a_message(
     assert control(kms_import_server, "clock")[1]["offset_seconds"] == 0  # nothing moved
 
 
-def test_events_endpoint(kms_import_server: str) -> None:
+def test_events_endpoint(kms_import_server: str, kms_client: Callable[..., Any]) -> None:
+    kms = kms_client()
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    kms.get_parameters_for_import(
+        KeyId=key["KeyId"], WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
+    )
+    kms.delete_imported_key_material(KeyId=key["KeyId"])
+    status, answer = control(kms_import_server, f"events?key_id={key['Arn']}")
+    assert status == 200
+    assert [e["eventName"] for e in answer["events"]] == [
+        "GetParametersForImport",
+        "DeleteImportedKeyMaterial",
+    ]
+    assert answer["events"][0]["readOnly"] is True
     status, answer = control(kms_import_server, "events?name=ImportKeyMaterial")
-    if importlib.util.find_spec("kms_import_mock._events") is None:
-        assert (status, set(answer)) == (501, {"message"})
-    else:
-        assert status == 200 and isinstance(answer["events"], list)
+    assert (status, answer) == (200, {"events": []})
+    control(kms_import_server, "reset", {}, "POST")
+    assert control(kms_import_server, "events")[1] == {"events": []}
 
 
 def test_material_and_token_expire_by_the_servers_clock(
