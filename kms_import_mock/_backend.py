@@ -7,6 +7,7 @@ go straight to moto's own methods.
 
 from __future__ import annotations
 
+import functools
 from types import ModuleType
 
 from ._backend_base import ImportBackendBase
@@ -18,7 +19,10 @@ from ._rotation_operations import RotationOperations
 __all__ = ["ImportBackendBase", "ImportKmsBackend"]
 
 
+@functools.cache
 def _urls_module() -> ModuleType:
+    # Imported late (``_urls`` imports the Response, which imports this module) and once:
+    # moto asks for the URL table twice per request.
     from . import _urls
 
     return _urls

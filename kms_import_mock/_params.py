@@ -32,19 +32,25 @@ def _invalid(name: str, value: object, constraint: str) -> ValidationException:
     )
 
 
+_NOT_OBJECT = "Start of structure or map found where not expected."
+
+
+def parse_body(body: str | bytes | None) -> dict[str, Any]:
+    """The request's JSON object; an empty body is ``{}``. Anything else is not a request."""
+    try:
+        data = json.loads(body or "{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SerializationException(_NOT_OBJECT) from exc
+    if not isinstance(data, dict):
+        raise SerializationException(_NOT_OBJECT)
+    return data
+
+
 class Params:
     """The JSON object of one request, with typed accessors that validate as they read."""
 
-    def __init__(self, body: str | bytes | None) -> None:
-        try:
-            data = json.loads(body or "{}")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise SerializationException(
-                "Start of structure or map found where not expected."
-            ) from exc
-        if not isinstance(data, dict):
-            raise SerializationException("Start of structure or map found where not expected.")
-        self._data: dict[str, Any] = data
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
 
     def _raw(self, name: str, required: bool) -> Any:
         value = self._data.get(name)

@@ -22,7 +22,7 @@ from ._errors import (
     SerializationException,
     UnsupportedOperationException,
 )
-from ._params import Params
+from ._params import Params, parse_body
 
 _MATERIAL_ID: dict[str, Any] = {"min_len": 64, "max_len": 64, "pattern": r"^[a-f0-9]+$"}
 _KEY_ID: dict[str, Any] = {"min_len": 1, "max_len": 2048}
@@ -83,10 +83,13 @@ class ImportKmsResponse(KmsResponse):
 
     def call_action(self) -> TYPE_RESPONSE:
         self.kms_backend.sweep()
+        action = self._get_action()
         try:
             if getattr(self, "_undecodable", False):
                 raise SerializationException("Start of structure or map found where not expected.")
-            _shapes.check_request(self._get_action(), self.body)
+            # Parsed once here: moto's ``_get_param`` re-parsed the body for every parameter.
+            self._json = parse_body(self.body)
+            _shapes.check_request(action, self._json)
         except AwsError as err:
             # Refused before any action runs, serialised as moto serialises action errors.
             extra = {**dict(err.get_headers()), "status": err.code}
@@ -95,19 +98,38 @@ class ImportKmsResponse(KmsResponse):
             )
             return (status, *self._enrich_response(headers, body))
         status, headers, body = super().call_action()
-        if int(status) == 200:
-            self._record_event(headers, body)
+        if int(status) == 200 and action in _events.API_ACTIONS:
+            self._record_event(action, headers, body)
         return status, headers, body
 
-    def _record_event(self, headers: dict[str, str], body: str | bytes) -> None:
+    def _params(self) -> Params:
+        return Params(self._json)
+
+    def _get_param(self, param_name: str, if_none: Any = None) -> Any:
+        """moto's accessor, served from the body parsed once per request.
+
+        Same results as moto's (blobs base64-decoded); containers are copied, since moto's
+        version handed out a fresh object on every call (moto never mutates nested values).
+        """
+        decoded: dict[str, Any] | None = self.__dict__.get("_decoded")
+        if decoded is None:
+            if "_json" not in self.__dict__:  # outside call_action: moto's own way
+                return super()._get_param(param_name, if_none)
+            decoded = dict(self._json)
+            for blob in ("Plaintext", "CiphertextBlob", "Message"):
+                if blob in decoded:
+                    decoded[blob] = base64.b64decode(decoded[blob].encode("utf-8"))
+            self.__dict__["_decoded"] = decoded
+        value = decoded.get(param_name, if_none)
+        return value.copy() if isinstance(value, (dict, list)) else value
+
+    def _record_event(self, action: str, headers: dict[str, str], body: str | bytes) -> None:
         """Record a successful import-lifecycle call (spec §6); a refused one leaves no record."""
-        action = self._get_action()
-        if action not in _events.API_ACTIONS:
-            return
         try:
-            request, response = json.loads(self.body or "{}"), json.loads(body or "{}")
+            response = json.loads(body or "{}")
         except ValueError:
             return
+        request = self._json
         caller = _events.Caller(
             access_key_id=self.get_access_key(),
             user_agent=str(self.headers.get("User-Agent", "")),
@@ -141,7 +163,7 @@ class ImportKmsResponse(KmsResponse):
 
     def get_parameters_for_import(self) -> str:
         """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetParametersForImport.html"""
-        params = Params(self.body)
+        params = self._params()
         key_id = params.required_string("KeyId", **_KEY_ID)
         algorithm = params.required_string("WrappingAlgorithm", enum=_keyspecs.WRAPPING_ALGORITHMS)
         wrapping_key_spec = params.required_string(
@@ -161,7 +183,7 @@ class ImportKmsResponse(KmsResponse):
 
     def import_key_material(self) -> str:
         """https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html"""
-        params = Params(self.body)
+        params = self._params()
         key_id = params.required_string("KeyId", **_KEY_ID)
         token = params.blob("ImportToken")
         blob = params.blob("EncryptedKeyMaterial")
@@ -193,7 +215,7 @@ class ImportKmsResponse(KmsResponse):
 
     def delete_imported_key_material(self) -> str:
         """https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteImportedKeyMaterial.html"""
-        params = Params(self.body)
+        params = self._params()
         key_id = params.required_string("KeyId", **_KEY_ID)
         material_id = params.string("KeyMaterialId", **_MATERIAL_ID)
         key, deleted = self.kms_backend.delete_imported_key_material(key_id, material_id)
@@ -210,7 +232,7 @@ class ImportKmsResponse(KmsResponse):
         EXTERNAL symmetric keys list their key materials (spec §9); other keys keep moto's
         listing, with AWS's parameter validation and default Limit.
         """
-        params = Params(self.body)
+        params = self._params()
         key_id = params.required_string("KeyId", **_KEY_ID)
         include = params.string("IncludeKeyMaterial", enum=("ALL_KEY_MATERIAL", "ROTATIONS_ONLY"))
         limit = params.integer("Limit", min_value=1, max_value=1000) or _rotation.DEFAULT_LIMIT
@@ -251,7 +273,7 @@ class ImportKmsResponse(KmsResponse):
         shows the transient ``Creating`` state AWS returns (DescribeKey already shows
         PendingImport). Other keys keep moto's behaviour.
         """
-        params = Params(self.body)
+        params = self._params()
         key_id = params.required_string("KeyId", **_KEY_ID)
         self._validate_key_id(key_id)
         if self.kms_backend.external_key(key_id) is None:
@@ -281,7 +303,7 @@ class ImportKmsResponse(KmsResponse):
 
     def _imported_key_id(self, *, asymmetric_only: bool = False) -> str | None:
         """The request's KeyId when it names an EXTERNAL key this section serves, else None."""
-        key_id = Params(self.body).string("KeyId")
+        key_id = self._params().string("KeyId")
         key = self.kms_backend.external_key(key_id) if key_id else None
         if key is None or (asymmetric_only and key.key_spec == _keyspecs.SYMMETRIC):
             return None
@@ -292,7 +314,7 @@ class ImportKmsResponse(KmsResponse):
         key_id = self._imported_key_id()
         if key_id is None:
             return super().sign()
-        params = Params(self.body)
+        params = self._params()
         message = params.blob("Message", max_len=4096)
         message_type = params.string("MessageType", enum=_MESSAGE_TYPES) or "RAW"
         algorithm = params.required_string("SigningAlgorithm", enum=_SIGNING_ALGORITHMS)
@@ -306,7 +328,7 @@ class ImportKmsResponse(KmsResponse):
         key_id = self._imported_key_id()
         if key_id is None:
             return super().verify()
-        params = Params(self.body)
+        params = self._params()
         message = params.blob("Message", max_len=4096)
         message_type = params.string("MessageType", enum=_MESSAGE_TYPES) or "RAW"
         signature = params.blob("Signature")
@@ -336,7 +358,7 @@ class ImportKmsResponse(KmsResponse):
         key_id = self._imported_key_id(asymmetric_only=True)
         if key_id is None:
             return super().encrypt()
-        params = Params(self.body)
+        params = self._params()
         plaintext = params.blob("Plaintext", max_len=4096)
         algorithm = params.string("EncryptionAlgorithm", enum=_ENCRYPTION_ALGORITHMS)
         algorithm = algorithm or "SYMMETRIC_DEFAULT"
@@ -350,7 +372,7 @@ class ImportKmsResponse(KmsResponse):
         key_id = self._imported_key_id(asymmetric_only=True)
         if key_id is None:
             return super().decrypt()
-        params = Params(self.body)
+        params = self._params()
         blob = params.blob("CiphertextBlob")
         algorithm = params.string("EncryptionAlgorithm", enum=_ENCRYPTION_ALGORITHMS)
         algorithm = algorithm or "SYMMETRIC_DEFAULT"
@@ -364,7 +386,7 @@ class ImportKmsResponse(KmsResponse):
         key_id = self._imported_key_id()
         if key_id is None:
             return super().generate_mac()
-        params = Params(self.body)
+        params = self._params()
         message = params.blob("Message", max_len=4096)
         algorithm = params.required_string("MacAlgorithm", enum=_MAC_ALGORITHMS)
         key, mac = self.kms_backend.generate_mac_imported(key_id, message, algorithm)
@@ -375,7 +397,7 @@ class ImportKmsResponse(KmsResponse):
         key_id = self._imported_key_id()
         if key_id is None:
             return super().verify_mac()
-        params = Params(self.body)
+        params = self._params()
         message = params.blob("Message", max_len=4096)
         algorithm = params.required_string("MacAlgorithm", enum=_MAC_ALGORITHMS)
         mac = params.blob("Mac")
@@ -387,7 +409,7 @@ class ImportKmsResponse(KmsResponse):
 
         moto has no DeriveSharedSecret; ``Recipient`` (Nitro Enclaves attestation) is ignored.
         """
-        params = Params(self.body)
+        params = self._params()
         key_id = params.required_string("KeyId", **_KEY_ID)
         algorithm = params.required_string("KeyAgreementAlgorithm", enum=("ECDH",))
         public_key = params.blob("PublicKey", max_len=8192)

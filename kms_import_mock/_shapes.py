@@ -13,8 +13,9 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import json
 from typing import Any
+
+from botocore.model import OperationNotFoundError
 
 from ._errors import SerializationException
 from ._params import _invalid
@@ -33,22 +34,15 @@ def _service_model() -> Any:
     return botocore.session.get_session().get_service_model("kms")
 
 
-def check_request(operation: str, body: str | bytes | None) -> None:
-    """Raise the AWS error for a body that does not fit ``operation``'s input shape."""
-    from botocore.model import OperationNotFoundError
-
+def check_request(operation: str, data: dict[str, Any]) -> None:
+    """Raise the AWS error for a request (its parsed JSON object, see ``_params.parse_body``)
+    that does not fit ``operation``'s input shape."""
     try:
         shape = _service_model().operation_model(operation).input_shape
     except OperationNotFoundError:
         return  # not a KMS operation botocore knows: moto answers it
     if shape is None:
         return
-    try:
-        data = json.loads(body or "{}")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise SerializationException(_NOT_OBJECT) from exc
-    if not isinstance(data, dict):
-        raise SerializationException(_NOT_OBJECT)
     for name in _ALSO_REQUIRED.get(operation, ()):
         if data.get(name) is None:
             raise _invalid(name, None, "Member must not be null")
