@@ -30,6 +30,17 @@ def params(kms: Any, key_id: str, alg: str = "RSAES_OAEP_SHA_256", spec: str = "
     return kms.get_parameters_for_import(KeyId=key_id, WrappingAlgorithm=alg, WrappingKeySpec=spec)
 
 
+def refused_import(kms: Any, key_id: str, token: bytes, blob: bytes) -> tuple[str, str]:
+    """(code, message) of an ImportKeyMaterial (no expiry) that must be refused."""
+    return aws_error(
+        kms.import_key_material,
+        KeyId=key_id,
+        ImportToken=token,
+        EncryptedKeyMaterial=blob,
+        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+    )
+
+
 # -- CreateKey -------------------------------------------------------------------------------
 
 
@@ -255,13 +266,7 @@ def test_altered_garbage_and_foreign_tokens(kms: Any, key: dict[str, Any]) -> No
     token = bytearray(p["ImportToken"])
     token[len(token) // 2] ^= 0x01
     for bad in (bytes(token), b"garbage", foreign["ImportToken"]):
-        code, message = aws_error(
-            kms.import_key_material,
-            KeyId=key["KeyId"],
-            ImportToken=bad,
-            EncryptedKeyMaterial=blob,
-            ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
-        )
+        code, message = refused_import(kms, key["KeyId"], bad, blob)
         assert code == "InvalidImportTokenException"
         assert key["Arn"] in message
     assert key_state(kms, key["KeyId"]) == "PendingImport"
@@ -271,13 +276,7 @@ def test_expired_token(kms: Any, key: dict[str, Any], kms_import: KmsImportMock)
     p = params(kms, key["KeyId"])
     blob = wrap_key_material(p["PublicKey"], generate_key_material(), "RSAES_OAEP_SHA_256")
     kms_import.advance(dt.timedelta(hours=24, seconds=1))
-    code, message = aws_error(
-        kms.import_key_material,
-        KeyId=key["KeyId"],
-        ImportToken=p["ImportToken"],
-        EncryptedKeyMaterial=blob,
-        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
-    )
+    code, message = refused_import(kms, key["KeyId"], p["ImportToken"], blob)
     assert code == "ExpiredImportTokenException"
     assert "GetParametersForImport" in message
 
@@ -285,26 +284,14 @@ def test_expired_token(kms: Any, key: dict[str, Any], kms_import: KmsImportMock)
 def test_material_wrapped_for_another_token_does_not_unwrap(kms: Any, key: dict[str, Any]) -> None:
     first, second = params(kms, key["KeyId"]), params(kms, key["KeyId"])
     blob = wrap_key_material(second["PublicKey"], generate_key_material(), "RSAES_OAEP_SHA_256")
-    code, message = aws_error(
-        kms.import_key_material,
-        KeyId=key["KeyId"],
-        ImportToken=first["ImportToken"],
-        EncryptedKeyMaterial=blob,
-        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
-    )
+    code, message = refused_import(kms, key["KeyId"], first["ImportToken"], blob)
     assert (code, message) == ("InvalidCiphertextException", "")
 
 
 def test_wrong_algorithm_does_not_unwrap(kms: Any, key: dict[str, Any]) -> None:
     p = params(kms, key["KeyId"], alg="RSAES_OAEP_SHA_256")
     blob = wrap_key_material(p["PublicKey"], generate_key_material(), "RSAES_OAEP_SHA_1")
-    code, _ = aws_error(
-        kms.import_key_material,
-        KeyId=key["KeyId"],
-        ImportToken=p["ImportToken"],
-        EncryptedKeyMaterial=blob,
-        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
-    )
+    code, _ = refused_import(kms, key["KeyId"], p["ImportToken"], blob)
     assert code == "InvalidCiphertextException"
 
 
@@ -333,13 +320,7 @@ def test_import_with_alias_is_refused(kms: Any, key: dict[str, Any]) -> None:
     kms.create_alias(AliasName="alias/imp", TargetKeyId=key["KeyId"])
     p = params(kms, key["KeyId"])
     blob = wrap_key_material(p["PublicKey"], generate_key_material(), "RSAES_OAEP_SHA_256")
-    code, _ = aws_error(
-        kms.import_key_material,
-        KeyId="alias/imp",
-        ImportToken=p["ImportToken"],
-        EncryptedKeyMaterial=blob,
-        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
-    )
+    code, _ = refused_import(kms, "alias/imp", p["ImportToken"], blob)
     assert code == "NotFoundException"
     assert key_state(kms, key["KeyId"]) == "PendingImport"
 
@@ -597,13 +578,10 @@ def test_import_refused_while_pending_deletion(kms: Any, key: dict[str, Any]) ->
     p = params(kms, key["KeyId"])
     kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
     blob = wrap_key_material(p["PublicKey"], generate_key_material(), "RSAES_OAEP_SHA_256")
-    assert aws_error(
-        kms.import_key_material,
-        KeyId=key["KeyId"],
-        ImportToken=p["ImportToken"],
-        EncryptedKeyMaterial=blob,
-        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
-    ) == ("KMSInvalidStateException", f"{key['Arn']} is pending deletion.")
+    assert refused_import(kms, key["KeyId"], p["ImportToken"], blob) == (
+        "KMSInvalidStateException",
+        f"{key['Arn']} is pending deletion.",
+    )
 
 
 @pytest.mark.parametrize(

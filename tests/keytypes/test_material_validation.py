@@ -4,7 +4,6 @@ refused import leaves the key exactly as it was."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +18,6 @@ from tests.keymaterial import (
     RSA_SPECS,
     der_pkcs8,
     integer,
-    module_mock,
     pkcs8,
     private_key,
     sequence,
@@ -28,17 +26,6 @@ from tests.keymaterial import (
 )
 
 RSA_OID = bytes.fromhex("06092a864886f70d010101") + b"\x05\x00"
-
-
-@pytest.fixture(scope="module")
-def mock() -> Iterator[Any]:
-    with module_mock() as handle:
-        yield handle
-
-
-@pytest.fixture(scope="module")
-def kms(mock: Any) -> Any:
-    return mock.client()
 
 
 def create(kms: Any, spec: str) -> tuple[str, str]:

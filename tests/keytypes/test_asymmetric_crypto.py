@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,7 +19,6 @@ from tests.keymaterial import (
     ECC_SPECS,
     HMAC_SPECS,
     RSA_SPECS,
-    module_mock,
     pkcs8,
     private_key,
     spki,
@@ -38,17 +36,6 @@ SIGNING = [
     (spec, algorithm) for spec in RSA_SPECS for algorithm in _keyspecs.RSA_SIGNING_ALGORITHMS
 ] + [(spec, _keyspecs.ECC_SIGNING_ALGORITHMS[spec][0]) for spec in ECC_SPECS]
 AGREEMENT_SPECS = ["ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521"]
-
-
-@pytest.fixture(scope="module")
-def mock() -> Iterator[Any]:
-    with module_mock() as handle:
-        yield handle
-
-
-@pytest.fixture(scope="module")
-def kms(mock: Any) -> Any:
-    return mock.client()
 
 
 @pytest.fixture(scope="module")

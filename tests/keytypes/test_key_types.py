@@ -6,7 +6,6 @@ from __future__ import annotations
 import inspect
 import itertools
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,7 +21,6 @@ from tests.keymaterial import (
     HMAC_SPECS,
     IMPORTABLE_SPECS,
     RSA_SPECS,
-    module_mock,
     pkcs8,
 )
 
@@ -99,17 +97,6 @@ ALL_COMBINATIONS = list(
 )
 ALLOWED = [c for c in ALL_COMBINATIONS if allowed(*c) and c[0] != "SYMMETRIC_DEFAULT"]
 REFUSED = [c for c in ALL_COMBINATIONS if not allowed(*c)]
-
-
-@pytest.fixture(scope="module")
-def mock() -> Iterator[Any]:
-    with module_mock() as handle:
-        yield handle
-
-
-@pytest.fixture(scope="module")
-def kms(mock: Any) -> Any:
-    return mock.client()
 
 
 @pytest.fixture(scope="module")
