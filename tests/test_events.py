@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+import time_machine
 from helpers import aws_error, key_state
 
 from kms_import_mock import generate_key_material, mock_kms_import, wrap_key_material
@@ -25,8 +26,9 @@ COMMON = {
 
 @pytest.fixture
 def m():
-    with mock_kms_import() as handle:
-        handle.travel_to(T0)
+    # The process clock stands still at T0 (only ``m.advance`` moves time), so eventTime and
+    # ValidTo comparisons do not depend on how long the machine takes between two calls.
+    with time_machine.travel(T0, tick=False), mock_kms_import() as handle:
         yield handle
 
 

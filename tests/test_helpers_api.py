@@ -8,6 +8,7 @@ import functools
 import re
 
 import pytest
+import time_machine
 from helpers import aws_error, key_state
 
 from kms_import_mock import ImportedKey, generate_key_material, mock_kms_import
@@ -40,8 +41,7 @@ def material_for(key_spec: str) -> bytes:
 
 @pytest.fixture
 def m():
-    with mock_kms_import() as handle:
-        handle.travel_to(T0)
+    with time_machine.travel(T0, tick=False), mock_kms_import() as handle:
         yield handle
 
 

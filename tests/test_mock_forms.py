@@ -211,3 +211,27 @@ def test_clock_controls() -> None:
         assert abs((m.travel_to(target) - target).total_seconds()) < 5
         with pytest.raises(KmsImportMockError):
             m.advance(-1)
+
+
+def test_other_services_use_the_extended_backend_through_the_api() -> None:
+    """DynamoDB creates its default KMS key in, and the tagging API reads keys from, the same
+    extended backend the KMS API serves."""
+    with mock_kms_import() as m:
+        kms = m.client()
+        key = kms.create_key(Origin="EXTERNAL", Tags=[{"TagKey": "team", "TagValue": "byok"}])
+        arn = key["KeyMetadata"]["Arn"]
+        tagging = boto3.client("resourcegroupstaggingapi", region_name="us-east-1")
+        found = tagging.get_resources(TagFilters=[{"Key": "team", "Values": ["byok"]}])
+        assert [r["ResourceARN"] for r in found["ResourceTagMappingList"]] == [arn]
+
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            SSESpecification={"Enabled": True, "SSEType": "KMS"},
+        )
+        aliases = {a["AliasName"] for a in kms.list_aliases()["Aliases"]}
+        assert "alias/aws/dynamodb" in aliases
+        assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "PendingImport"

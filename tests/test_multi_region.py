@@ -361,3 +361,36 @@ def test_primary_pending_material_expiry_leaves_every_region(
     assert material_states(eu, key_id) == [(id_a, "CURRENT", "IMPORTED")]
     assert material_states(kms, key_id) == [(id_a, "CURRENT", "IMPORTED")]
     assert (key_state(kms, key_id), key_state(eu, key_id)) == ("Enabled", "Enabled")
+
+
+@pytest.mark.parametrize(
+    ("spec", "usage"), [("HMAC_256", "GENERATE_VERIFY_MAC"), ("ECC_NIST_P256", "SIGN_VERIFY")]
+)
+def test_replica_of_an_asymmetric_or_hmac_key_takes_only_the_same_material(
+    clients: dict[str, Any], spec: str, usage: str
+) -> None:
+    kms, eu = clients[PRIMARY], clients[REPLICA]
+    key_id = kms.create_key(Origin="EXTERNAL", MultiRegion=True, KeySpec=spec, KeyUsage=usage)[
+        "KeyMetadata"
+    ]["KeyId"]
+    material = generate_key_material(spec)
+    imp(kms, key_id, material)
+    kms.replicate_key(KeyId=key_id, ReplicaRegion=REPLICA)
+    assert key_state(eu, key_id) == "PendingImport"
+    code, message = aws_error(imp, eu, key_id, generate_key_material(spec))
+    assert code == "IncorrectKeyMaterialException"
+    assert arn_in(REPLICA, key_id) in message
+    assert key_state(eu, key_id) == "PendingImport"
+    response = imp(eu, key_id, material)
+    assert set(response) - {"ResponseMetadata"} == {"KeyId"}  # no KeyMaterialId for these specs
+    assert key_state(eu, key_id) == "Enabled"
+    if spec.startswith("HMAC"):
+        mac = kms.generate_mac(KeyId=key_id, Message=b"m", MacAlgorithm="HMAC_SHA_256")["Mac"]
+        assert eu.verify_mac(KeyId=key_id, Message=b"m", MacAlgorithm="HMAC_SHA_256", Mac=mac)[
+            "MacValid"
+        ]
+    else:
+        assert (
+            eu.get_public_key(KeyId=key_id)["PublicKey"]
+            == kms.get_public_key(KeyId=key_id)["PublicKey"]
+        )

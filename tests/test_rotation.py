@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.config import Config
 
-from kms_import_mock import generate_key_material
+from kms_import_mock import generate_key_material, wrap_key_material
 from tests.helpers import aws_error, key_state
 from tests.rotation_helpers import (
     DOES_NOT_EXPIRE,
@@ -443,3 +443,59 @@ def test_on_key_rotated_hook(kms_import: Any, kms: Any, key: tuple[str, str]) ->
     id_b = imp(kms, key_id, generate_key_material(SYM), ImportType=NEW)["KeyMaterialId"]
     kms.rotate_key_on_demand(KeyId=key_id)
     assert seen == [(key_id, id_a, id_b)]
+
+
+def test_expiry_of_a_non_current_material_puts_the_key_in_pending_import(
+    kms_import: Any, kms: Any, key: tuple[str, str]
+) -> None:
+    key_id, arn = key
+    first = generate_key_material()
+    imp(kms, key_id, first, ValidTo=kms_import.now() + dt.timedelta(days=2))
+    imp(kms, key_id, generate_key_material(), ImportType=NEW)
+    kms.rotate_key_on_demand(KeyId=key_id)  # the first material is NON_CURRENT now
+    blob = kms.encrypt(KeyId=key_id, Plaintext=b"under the current material")["CiphertextBlob"]
+    kms_import.advance(dt.timedelta(days=3))
+    assert key_state(kms, key_id) == "PendingImport"
+    # Even ciphertexts of the current material are refused until the expired one is back.
+    assert aws_error(kms.decrypt, CiphertextBlob=blob) == (
+        "KMSInvalidStateException",
+        f"{arn} is pending import.",
+    )
+    states = {m["KeyMaterialState"]: m["ImportState"] for m in all_materials(kms, key_id)}
+    assert states == {"NON_CURRENT": "PENDING_IMPORT", "CURRENT": "IMPORTED"}
+    imp(kms, key_id, first, ImportType=EXISTING)
+    assert key_state(kms, key_id) == "Enabled"
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"under the current material"
+
+
+def test_key_material_description_is_validated_by_the_server(
+    raw_kms: Any, kms: Any, key: tuple[str, str]
+) -> None:
+    key_id, _ = key
+    params = raw_kms.get_parameters_for_import(
+        KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
+    )
+    blob = wrap_key_material(params["PublicKey"], generate_key_material(), "RSAES_OAEP_SHA_256")
+    for description, constraint in (
+        ("d" * 257, "Member must have length less than or equal to 256"),
+        ("semi;colon", "Member must satisfy regular expression pattern"),
+    ):
+        code, message = aws_error(
+            raw_kms.import_key_material,
+            KeyId=key_id,
+            ImportToken=params["ImportToken"],
+            EncryptedKeyMaterial=blob,
+            ExpirationModel=DOES_NOT_EXPIRE,
+            KeyMaterialDescription=description,
+        )
+        assert code == "ValidationException"
+        assert "keyMaterialDescription" in message and constraint in message
+    assert key_state(kms, key_id) == "PendingImport"
+    raw_kms.import_key_material(
+        KeyId=key_id,
+        ImportToken=params["ImportToken"],
+        EncryptedKeyMaterial=blob,
+        ExpirationModel=DOES_NOT_EXPIRE,
+        KeyMaterialDescription="d" * 256,
+    )
+    assert all_materials(kms, key_id)[0]["KeyMaterialDescription"] == "d" * 256

@@ -631,3 +631,25 @@ def test_raw_error_body_is_aws_json(kms_import: KmsImportMock) -> None:
 def test_public_key_is_base64_on_the_wire(kms: Any, key: dict[str, Any]) -> None:
     p = params(kms, key["KeyId"])
     assert base64.b64encode(p["PublicKey"])  # boto3 decoded it: it was valid base64
+
+
+def test_every_symmetric_operation_on_a_key_without_material(kms: Any, key: dict[str, Any]) -> None:
+    """Encrypt, GenerateDataKey(WithoutPlaintext), Decrypt and ReEncrypt (either side) all answer
+    AWS's exact pending-import error while the key has no material."""
+    material = generate_key_material()
+    import_material(kms, key["KeyId"], material)
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p")["CiphertextBlob"]
+    plain = kms.create_key()["KeyMetadata"]["KeyId"]
+    other_blob = kms.encrypt(KeyId=plain, Plaintext=b"q")["CiphertextBlob"]
+    kms.delete_imported_key_material(KeyId=key["KeyId"])
+    expected = ("KMSInvalidStateException", f"{key['Arn']} is pending import.")
+    for call, kwargs in (
+        (kms.encrypt, {"KeyId": key["KeyId"], "Plaintext": b"p"}),
+        (kms.generate_data_key, {"KeyId": key["KeyId"], "KeySpec": "AES_256"}),
+        (kms.generate_data_key_without_plaintext, {"KeyId": key["KeyId"], "NumberOfBytes": 16}),
+        (kms.decrypt, {"CiphertextBlob": blob}),
+        (kms.re_encrypt, {"CiphertextBlob": blob, "DestinationKeyId": plain}),
+        (kms.re_encrypt, {"CiphertextBlob": other_blob, "DestinationKeyId": key["KeyId"]}),
+    ):
+        assert aws_error(call, **kwargs) == expected, call
+    assert key_state(kms, key["KeyId"]) == "PendingImport"
