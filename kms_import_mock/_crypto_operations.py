@@ -16,6 +16,7 @@ from moto.kms.models import Key
 from . import (
     _asymmetric,
     _ciphertext,
+    _data_key_pairs,
     _keyspecs,
     _material,
 )
@@ -239,3 +240,49 @@ class CryptoOperations(ImportBackendBase):
             return key, _asymmetric.derive_shared_secret(private, public_key)
         except _asymmetric.CryptoError as exc:
             raise ValidationException(str(exc)) from None
+
+    # -- data key pairs: every symmetric encryption key, EXTERNAL or not -----------------------
+
+    def generate_data_key_pair(
+        self,
+        key_id: str,
+        key_pair_spec: str,
+        encryption_context: dict[str, str],
+        operation: str = "GenerateDataKeyPair",
+    ) -> tuple[Key, bytes, bytes, bytes]:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPair.html
+
+        A fresh key pair of ``key_pair_spec``; its PKCS#8 private key is encrypted under the
+        symmetric encryption key ``key_id`` by ``encrypt``, so Decrypt returns it and an EXTERNAL
+        key's state rules (spec §7) apply. Keys of other origins are checked as moto's
+        GenerateDataKey checks them (no key-state check). Returns the key, the private key
+        (PKCS#8 DER), the public key (DER SubjectPublicKeyInfo) and the private key's ciphertext.
+        """
+        self._check_data_key_pair_spec(key_pair_spec)
+        key = self.keys[self.any_id_to_key_id(key_id)]
+        if key.id in self.imports:
+            self.check_usable(key)  # the state before the key usage, as for Encrypt
+        usage = key.key_usage or "ENCRYPT_DECRYPT"  # moto keeps None when CreateKey omitted it
+        if usage != "ENCRYPT_DECRYPT" or key.key_spec != _keyspecs.SYMMETRIC:
+            raise InvalidKeyUsageException(
+                f"{key.arn} is a {key.key_spec} key with key usage {usage}; {operation} "
+                "needs a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT)."
+            )
+        # Generated only once the key is known to be usable: an RSA_4096 pair takes a while.
+        private, public = _data_key_pairs.generate(key_pair_spec)
+        blob, _ = self.encrypt(key.id, private, encryption_context)
+        return key, private, public, blob
+
+    def _check_data_key_pair_spec(self, key_pair_spec: str) -> None:
+        if key_pair_spec == "SM2" and self.region_name not in _keyspecs.CHINA_REGIONS:
+            raise UnsupportedOperationException(
+                "KeyPairSpec SM2 is available only in the China Regions (cn-north-1, "
+                f"cn-northwest-1), not in {self.region_name}."
+            )
+        if key_pair_spec in _data_key_pairs.UNSUPPORTED:
+            # Deliberate difference from AWS (see README): no SM2 library to build on, and
+            # ``cryptography`` has no ML-KEM-512.
+            raise UnsupportedOperationException(
+                f"KeyPairSpec {key_pair_spec} is not supported by kms-import-mock; data key "
+                "pairs are RSA, ECC (NIST, SECG) or ECC_NIST_EDWARDS25519."
+            )

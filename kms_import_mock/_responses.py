@@ -14,7 +14,7 @@ from typing import Any
 from moto.core.common_types import TYPE_RESPONSE
 from moto.kms.responses import KmsResponse
 
-from . import _events, _keyspecs, _rotation, _shapes
+from . import _ciphertext, _data_key_pairs, _events, _keyspecs, _rotation, _shapes
 from ._backend import ImportKmsBackend
 from ._errors import (
     AwsError,
@@ -422,3 +422,38 @@ class ImportKmsResponse(KmsResponse):
                 "KeyOrigin": key.origin,
             }
         )
+
+    # -- data key pairs ------------------------------------------------------------------------
+    # moto (5.2) has neither operation; served for every symmetric encryption key.
+
+    def generate_data_key_pair(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPair.html
+
+        ``Recipient`` (Nitro Enclaves attestation) is ignored: the response never carries
+        ``CiphertextForRecipient``, and always the plaintext private key.
+        """
+        return json.dumps(self._data_key_pair("GenerateDataKeyPair", with_plaintext=True))
+
+    def generate_data_key_pair_without_plaintext(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPairWithoutPlaintext.html"""
+        return json.dumps(
+            self._data_key_pair("GenerateDataKeyPairWithoutPlaintext", with_plaintext=False)
+        )
+
+    def _data_key_pair(self, operation: str, *, with_plaintext: bool) -> dict[str, Any]:
+        params = self._params()
+        key_id = params.required_string("KeyId", **_KEY_ID)
+        spec = params.required_string("KeyPairSpec", enum=_data_key_pairs.SPECS)
+        context = self._get_param("EncryptionContext") or {}
+        self._validate_key_id(key_id)
+        key, private, public, blob = self.kms_backend.generate_data_key_pair(
+            key_id, spec, context, operation
+        )
+        response: dict[str, Any] = {"PrivateKeyCiphertextBlob": _b64(blob)}
+        if with_plaintext:
+            response["PrivateKeyPlaintext"] = _b64(private)
+        response.update(PublicKey=_b64(public), KeyId=key.arn, KeyPairSpec=spec)
+        header = _ciphertext.parse(blob)
+        if header is not None:  # an EXTERNAL key's blob names the material that encrypted it
+            response["KeyMaterialId"] = header.material_id
+        return response
