@@ -13,7 +13,15 @@ from typing import Any
 import requests
 from hypothesis import given
 from hypothesis import strategies as st
-from reliability_support import COUNTS, backend, check_error, fuzz_settings, snapshot
+from reliability_support import (
+    CLOUDTRAIL_CODES,
+    COUNTS,
+    KNOWN_CODES,
+    backend,
+    check_error,
+    fuzz_settings,
+    snapshot,
+)
 
 MEMBERS: dict[str, tuple[str, ...]] = {
     "GetParametersForImport": ("KeyId", "WrappingAlgorithm", "WrappingKeySpec"),
@@ -40,6 +48,10 @@ HEADERS = {
         "SignedHeaders=host, Signature=0"
     ),
 }
+CLOUDTRAIL_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"
+CLOUDTRAIL_HEADERS = dict(
+    HEADERS, Authorization=HEADERS["Authorization"].replace("/kms/", "/cloudtrail/")
+)
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
@@ -56,14 +68,21 @@ def post(url: str, operation: str, body: bytes) -> requests.Response:
     return requests.post(url, data=body, headers=headers, timeout=30)
 
 
-def check_answer(response: requests.Response, sent: str) -> str | None:
+def post_cloudtrail(url: str, body: bytes, operation: str = "LookupEvents") -> requests.Response:
+    headers = dict(CLOUDTRAIL_HEADERS, **{"X-Amz-Target": f"{CLOUDTRAIL_TARGET}.{operation}"})
+    return requests.post(url, data=body, headers=headers, timeout=30)
+
+
+def check_answer(
+    response: requests.Response, sent: str, known: frozenset[str] = KNOWN_CODES
+) -> str | None:
     assert response.status_code in (200, 400), (response.status_code, response.text[:500])
     if response.status_code == 200:
         json.loads(response.text)
         return None
     body = json.loads(response.text)
     code = body["__type"]
-    check_error(code, body.get("message", body.get("Message", "")), 400, sent=[sent])
+    check_error(code, body.get("message", body.get("Message", "")), 400, sent=[sent], known=known)
     return str(code)
 
 
@@ -137,3 +156,25 @@ def test_empty_bodies_are_validation_errors(server: str) -> None:
     for op in ("GetParametersForImport", "ImportKeyMaterial", "DeleteImportedKeyMaterial"):
         response = post(server, op, b"{}")
         assert check_answer(response, "") == "ValidationException"
+
+
+def test_lookup_events_malformed_bodies_are_400(inprocess_server: str) -> None:
+    """LookupEvents answered HTTP 500 with a traceback for these bodies (wrong JSON types, a
+    body that is not a JSON object or not UTF-8, a time beyond any float)."""
+    expected = {
+        b'{"MaxResults":"x"}': "SerializationException",
+        b'{"NextToken":5}': "SerializationException",
+        b'{"LookupAttributes":"x"}': "SerializationException",
+        b'{"LookupAttributes":["x"]}': "SerializationException",
+        b"[]": "SerializationException",
+        b"\xff\xfe{}": "SerializationException",
+        b'{"StartTime":1' + b"0" * 400 + b"}": "InvalidTimeRangeException",
+        b'{"LookupAttributes":[{"AttributeKey":"Color","AttributeValue":"x"}]}': (
+            "InvalidLookupAttributesException"
+        ),
+    }
+    for body, code in expected.items():
+        response = post_cloudtrail(inprocess_server, body)
+        sent = body.decode("utf-8", "replace")
+        assert check_answer(response, sent, CLOUDTRAIL_CODES) == code, body
+    assert post_cloudtrail(inprocess_server, b"{}").status_code == 200
