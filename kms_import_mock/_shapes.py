@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import math
 from typing import Any
 
 from botocore.model import OperationNotFoundError
@@ -104,7 +105,9 @@ def _value(shape: Any, value: Any, path: str) -> None:
     elif kind in ("integer", "long", "float", "double"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _expected("a number", path)
-        if kind in ("integer", "long") and value != int(value):
+        if kind in ("integer", "long") and not (
+            isinstance(value, int) or (math.isfinite(value) and value.is_integer())
+        ):
             raise _expected("an integer", path)
     elif kind == "timestamp" and (
         isinstance(value, bool) or not isinstance(value, (int, float, str))

@@ -163,6 +163,7 @@ def test_lookup_events_malformed_bodies_are_400(inprocess_server: str) -> None:
     body that is not a JSON object or not UTF-8, a time beyond any float)."""
     expected = {
         b'{"MaxResults":"x"}': "SerializationException",
+        b'{"MaxResults":1e400}': "SerializationException",
         b'{"NextToken":5}': "SerializationException",
         b'{"LookupAttributes":"x"}': "SerializationException",
         b'{"LookupAttributes":["x"]}': "SerializationException",
@@ -178,3 +179,12 @@ def test_lookup_events_malformed_bodies_are_400(inprocess_server: str) -> None:
         sent = body.decode("utf-8", "replace")
         assert check_answer(response, sent, CLOUDTRAIL_CODES) == code, body
     assert post_cloudtrail(inprocess_server, b"{}").status_code == 200
+
+
+def test_non_finite_integers_are_serialization_errors(inprocess_server: str) -> None:
+    """1e400 (a float overflow), Infinity and NaN for an integer member made the type check
+    itself raise OverflowError/ValueError (HTTP 500)."""
+    for number in ("1e400", "-1e400", "Infinity", "NaN"):
+        body = f'{{"KeyId": "alias/none", "Limit": {number}}}'
+        response = post(inprocess_server, "ListKeyRotations", body.encode())
+        assert check_answer(response, body) == "SerializationException", response.text
