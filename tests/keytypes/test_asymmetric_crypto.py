@@ -364,6 +364,19 @@ def test_derive_shared_secret_with_a_moto_generated_key(kms: Any) -> None:
     assert response["KeyOrigin"] == "AWS_KMS"
 
 
+@pytest.mark.parametrize(
+    "key_id",
+    ["f728b4fa-4248-5e3a-0a5d-2f346baa9455", "alias/none", "mrk-1234", "not a key"],
+)
+def test_derive_shared_secret_of_an_unknown_key_is_not_found(kms: Any, key_id: str) -> None:
+    """Found by fuzzing: moto's describe_key raised KeyError/AttributeError (HTTP 500)."""
+    peer = ec.generate_private_key(ec.SECP256R1())
+    code, _ = aws_error(
+        kms.derive_shared_secret, KeyId=key_id, KeyAgreementAlgorithm="ECDH", PublicKey=spki(peer)
+    )
+    assert code == "NotFoundException"
+
+
 # -- AWS_KMS keys keep moto's behaviour ------------------------------------------------------
 
 
