@@ -109,7 +109,15 @@ class RotationOperations(ImportBackendBase):
         """
         key = self.external_key(key_id)
         if key is None:
-            return super().replicate_key(key_id, replica_region)
+            # moto's replicate_key raises KeyError for an alias, ARN or unknown Region and
+            # AttributeError for a single-Region key (HTTP 500): refuse those as AWS does first.
+            plain = self._key_by_id_or_arn(key_id)
+            if not plain.multi_region or self._is_replica(plain):
+                raise UnsupportedOperationException(
+                    f"{plain.arn} is not a multi-region primary key."
+                )
+            self._replica_backend(plain, replica_region)
+            return super().replicate_key(plain.id, replica_region)
         self.sweep()
         if not key.multi_region or self._is_replica(key):
             raise UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
@@ -119,17 +127,7 @@ class RotationOperations(ImportBackendBase):
             raise DisabledException(disabled(key.arn))
         if key.key_state in _DELETING:
             raise KMSInvalidStateException(pending_deletion(key.arn))
-        try:
-            target = kms_backends[self.account_id][replica_region]
-        except KeyError:
-            target = None
-        if target is None or get_partition(replica_region) != get_partition(self.region_name):
-            # AWS's wording is undocumented.
-            raise ValidationException(
-                f"{replica_region} is not a Region in the partition of {key.arn} where KMS is "
-                "available; choose another ReplicaRegion."
-            )
-        assert isinstance(target, ImportBackendBase)
+        target = self._replica_backend(key, replica_region)
         config = key.multi_region_configuration
         if replica_region == self.region_name or key.id in target.keys:
             raise AlreadyExistsException(
@@ -169,3 +167,18 @@ class RotationOperations(ImportBackendBase):
         if tags:
             target.tagger.tag_resource(key.id, tags)
         return replica
+
+    def _replica_backend(self, key: Key, replica_region: str) -> ImportBackendBase:
+        """The backend of ``replica_region``, which must be a KMS Region of ``key``'s partition."""
+        try:
+            target = kms_backends[self.account_id][replica_region]
+        except KeyError:
+            target = None
+        if target is None or get_partition(replica_region) != get_partition(self.region_name):
+            # AWS's wording is undocumented.
+            raise ValidationException(
+                f"{replica_region} is not a Region in the partition of {key.arn} where KMS is "
+                "available; choose another ReplicaRegion."
+            )
+        assert isinstance(target, ImportBackendBase)
+        return target
