@@ -377,6 +377,18 @@ def test_derive_shared_secret_of_an_unknown_key_is_not_found(kms: Any, key_id: s
     assert code == "NotFoundException"
 
 
+@pytest.mark.parametrize(
+    "spec, usage", [("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"), ("HMAC_256", "GENERATE_VERIFY_MAC")]
+)
+def test_get_public_key_of_an_aws_kms_key_without_one_is_unsupported(
+    kms: Any, spec: str, usage: str
+) -> None:
+    """Found by fuzzing: moto's get_public_key raised KeyError for these keys (HTTP 500)."""
+    key_id = kms.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
+    code, _ = aws_error(kms.get_public_key, KeyId=key_id)
+    assert code == "UnsupportedOperationException"
+
+
 # -- AWS_KMS keys keep moto's behaviour ------------------------------------------------------
 
 
