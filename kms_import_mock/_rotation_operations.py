@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from moto.core.exceptions import InvalidToken
 from moto.kms.models import Key, kms_backends
 from moto.utilities.utils import get_partition
 
@@ -19,6 +20,7 @@ from ._backend_base import (
 from ._errors import (
     AlreadyExistsException,
     DisabledException,
+    InvalidMarkerException,
     KMSInvalidStateException,
     LimitExceededException,
     UnsupportedOperationException,
@@ -92,6 +94,19 @@ class RotationOperations(ImportBackendBase):
             return _rotation.entries(
                 key.id, state, include_all, lambda m: self.material_state(key, m)
             )
+
+    def list_key_rotations(  # type: ignore[override]  # moto's is wrapped by its paginator
+        self, key_id: str, limit: int | None = None, next_marker: str | None = None
+    ) -> tuple[list[dict[str, str | float]], str | None]:
+        """moto's listing (keys that are not EXTERNAL symmetric ones), with AWS's error for a
+        marker it did not hand out: moto's paginator answers ``InvalidToken``, no KMS code."""
+        try:
+            return super().list_key_rotations(key_id=key_id, limit=limit, next_marker=next_marker)
+        except InvalidToken:
+            raise InvalidMarkerException(
+                f"The marker {next_marker} is not one that ListKeyRotations returned; pass the "
+                "NextMarker of the previous response."
+            ) from None
 
     def replicate_key(
         self,

@@ -443,3 +443,16 @@ def test_on_key_rotated_hook(kms_import: Any, kms: Any, key: tuple[str, str]) ->
     id_b = imp(kms, key_id, generate_key_material(SYM), ImportType=NEW)["KeyMaterialId"]
     kms.rotate_key_on_demand(KeyId=key_id)
     assert seen == [(key_id, id_a, id_b)]
+
+
+def test_list_key_rotations_of_an_aws_kms_key_refuses_a_foreign_marker(kms: Any) -> None:
+    """Found by fuzzing: moto's paginator answered the non-KMS code ``InvalidToken``."""
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    code, _ = aws_error(kms.list_key_rotations, KeyId=key_id, Marker="1")
+    assert code == "InvalidMarkerException"
+    kms.rotate_key_on_demand(KeyId=key_id)
+    kms.rotate_key_on_demand(KeyId=key_id)
+    first = kms.list_key_rotations(KeyId=key_id, Limit=1)
+    assert first["Truncated"]
+    rest = kms.list_key_rotations(KeyId=key_id, Marker=first["NextMarker"])
+    assert len(rest["Rotations"]) == 1
