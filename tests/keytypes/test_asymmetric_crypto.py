@@ -364,6 +364,22 @@ def test_derive_shared_secret_with_a_moto_generated_key(kms: Any) -> None:
     assert response["KeyOrigin"] == "AWS_KMS"
 
 
+def test_derive_shared_secret_refuses_a_peer_on_an_unknown_curve(kms: Any, keys: Any) -> None:
+    """Found by fuzzing: a bit flip in the curve OID made cryptography raise UnsupportedAlgorithm,
+    which escaped as a Python error (HTTP 500)."""
+    der = spki(ec.generate_private_key(ec.SECP256R1()))
+    oid = bytes.fromhex("06082a8648ce3d030107")  # prime256v1
+    at = der.index(oid) + len(oid) - 1
+    unknown_curve = der[:at] + bytes([der[at] ^ 0x70]) + der[at + 1 :]
+    code, _ = aws_error(
+        kms.derive_shared_secret,
+        KeyId=keys[("ECC_NIST_P256", "KEY_AGREEMENT")],
+        KeyAgreementAlgorithm="ECDH",
+        PublicKey=unknown_curve,
+    )
+    assert code == "ValidationException"
+
+
 @pytest.mark.parametrize(
     "key_id",
     ["f728b4fa-4248-5e3a-0a5d-2f346baa9455", "alias/none", "mrk-1234", "not a key"],
