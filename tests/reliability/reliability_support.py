@@ -20,7 +20,7 @@ _HEALTH = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthChec
 settings.register_profile(
     "small", max_examples=40, deadline=None, suppress_health_check=_HEALTH, derandomize=False
 )
-#: make fuzz: 6 fuzz tests x 3,500 + raw HTTP 4 x 1,000 > 20,000 cases
+#: make fuzz: 10 in-process fuzz tests x 1,750-5,250 + raw HTTP 4,200 + 1,750 > 20,000 cases
 settings.register_profile(
     "fuzz", max_examples=3500, deadline=None, suppress_health_check=_HEALTH, print_blob=True
 )

@@ -1,7 +1,9 @@
 """Raw HTTP fuzzing against the server (issue 8 §1): malformed JSON, base64 and types.
 
-Every answer is HTTP 200 or HTTP 400 with a JSON body ``{"__type": <known code>, "message"}``,
-never a 500 or a traceback, and a refused request changes no key.
+Every KMS operation this project adds or changes, and CloudTrail ``LookupEvents``, against
+EXTERNAL keys of several specs (symmetric multi-Region, HMAC, RSA, ECC key agreement). Every
+answer is HTTP 200 or HTTP 400 with a JSON body ``{"__type": <known code>, "message"}``, never a
+500 or a traceback, and a refused request changes no key.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import base64
 import json
 from typing import Any
 
+import botocore.session
 import requests
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,24 +26,43 @@ from reliability_support import (
     snapshot,
 )
 
-MEMBERS: dict[str, tuple[str, ...]] = {
-    "GetParametersForImport": ("KeyId", "WrappingAlgorithm", "WrappingKeySpec"),
-    "ImportKeyMaterial": (
-        "KeyId",
-        "ImportToken",
-        "EncryptedKeyMaterial",
-        "ValidTo",
-        "ExpirationModel",
-        "ImportType",
-        "KeyMaterialId",
-        "KeyMaterialDescription",
-    ),
-    "DeleteImportedKeyMaterial": ("KeyId", "KeyMaterialId"),
-    "Encrypt": ("KeyId", "Plaintext", "EncryptionContext"),
-    "Decrypt": ("CiphertextBlob", "KeyId", "EncryptionContext"),
-    "DescribeKey": ("KeyId",),
-    "CreateKey": ("Origin", "KeySpec", "KeyUsage", "Description", "Tags", "MultiRegion"),
-}
+from kms_import_mock import generate_key_material, wrap_key_material
+
+#: Every KMS operation this project adds or changes, with its request members (botocore's model).
+OPERATIONS = (
+    "GetParametersForImport",
+    "ImportKeyMaterial",
+    "DeleteImportedKeyMaterial",
+    "Encrypt",
+    "Decrypt",
+    "DescribeKey",
+    "CreateKey",
+    "RotateKeyOnDemand",
+    "ListKeyRotations",
+    "ReplicateKey",
+    "Sign",
+    "Verify",
+    "GenerateMac",
+    "VerifyMac",
+    "GetPublicKey",
+    "DeriveSharedSecret",
+    "EnableKey",
+    "DisableKey",
+    "ScheduleKeyDeletion",
+    "CancelKeyDeletion",
+    "EnableKeyRotation",
+    "GetKeyRotationStatus",
+    "GenerateDataKey",
+    "ReEncrypt",
+)
+
+
+def _members(service: str, operation: str) -> tuple[str, ...]:
+    model = botocore.session.get_session().get_service_model(service)
+    return tuple(model.operation_model(operation).input_shape.members)
+
+
+MEMBERS: dict[str, tuple[str, ...]] = {op: _members("kms", op) for op in OPERATIONS}
 HEADERS = {
     "Content-Type": "application/x-amz-json-1.1",
     "Authorization": (
@@ -99,14 +121,70 @@ def _world(url: str) -> dict[str, Any]:
         WrappingAlgorithm="RSAES_OAEP_SHA_256",
         WrappingKeySpec="RSA_2048",
     )
-    return {"key_id": sym, "token": params["ImportToken"], "public": params["PublicKey"]}
+    # EXTERNAL keys of several specs with material, so requests naming them reach our code.
+    imported = []
+    for spec, usage, multi_region in (
+        ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", True),
+        ("HMAC_256", "GENERATE_VERIFY_MAC", False),
+        ("RSA_2048", "SIGN_VERIFY", False),
+        ("ECC_NIST_P256", "KEY_AGREEMENT", False),
+    ):
+        key_id = call(
+            "CreateKey", Origin="EXTERNAL", KeySpec=spec, KeyUsage=usage, MultiRegion=multi_region
+        )["KeyMetadata"]["KeyId"]
+        algorithm = (
+            "RSAES_OAEP_SHA_256"
+            if spec in ("SYMMETRIC_DEFAULT", "HMAC_256")
+            else ("RSA_AES_KEY_WRAP_SHA_256")
+        )
+        wrapping = call(
+            "GetParametersForImport",
+            KeyId=key_id,
+            WrappingAlgorithm=algorithm,
+            WrappingKeySpec="RSA_2048",
+        )
+        blob = wrap_key_material(
+            base64.b64decode(wrapping["PublicKey"]), generate_key_material(spec), algorithm
+        )
+        call(
+            "ImportKeyMaterial",
+            KeyId=key_id,
+            ImportToken=wrapping["ImportToken"],
+            EncryptedKeyMaterial=base64.b64encode(blob).decode(),
+            ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+        )
+        imported.append(key_id)
+    ciphertext = call("Encrypt", KeyId=imported[0], Plaintext=base64.b64encode(b"x").decode())
+    return {
+        "key_id": sym,
+        "token": params["ImportToken"],
+        "public": params["PublicKey"],
+        "imported": imported,
+        "ciphertext": ciphertext["CiphertextBlob"],
+    }
 
 
 def test_raw_http_fuzz(inprocess_server: str) -> None:
     server = inprocess_server
     world = _world(server)
     good = st.sampled_from(
-        [world["key_id"], world["token"], "RSAES_OAEP_SHA_256", "RSA_2048", "EXTERNAL"]
+        [
+            world["key_id"],
+            *world["imported"],
+            world["token"],
+            world["public"],
+            world["ciphertext"],
+            "RSAES_OAEP_SHA_256",
+            "RSA_2048",
+            "EXTERNAL",
+            "RSASSA_PSS_SHA_256",
+            "HMAC_SHA_256",
+            "ECDH",
+            "AES_256",
+            "eu-west-1",
+            "ALL_KEY_MATERIAL",
+            "bWVzc2FnZQ==",
+        ]
     )
 
     def bodies(operation: str) -> st.SearchStrategy[bytes]:
@@ -127,13 +205,21 @@ def test_raw_http_fuzz(inprocess_server: str) -> None:
     @fuzz_settings(1.2)
     @given(data=st.data(), operation=st.sampled_from(sorted(MEMBERS)))
     def run(data: st.DataObject, operation: str) -> None:
-        COUNTS["raw HTTP"] += 1
+        COUNTS[f"raw HTTP {operation}"] += 1
         body = data.draw(bodies(operation))
         before = snapshot(backend())
         response = post(server, operation, body)
         code = check_answer(response, body.decode("utf-8", "replace"))
         if code is not None:
             assert snapshot(backend()) == before, code
+        elif operation in ("DisableKey", "ScheduleKeyDeletion"):
+            restore()
+
+    def restore() -> None:
+        """Undo a successful DisableKey/ScheduleKeyDeletion so later bodies see usable keys."""
+        for key_id in (world["key_id"], *world["imported"]):
+            post(server, "CancelKeyDeletion", json.dumps({"KeyId": key_id}).encode())
+            post(server, "EnableKey", json.dumps({"KeyId": key_id}).encode())
 
     run()
     # The token survived everything above.
@@ -150,6 +236,49 @@ def test_raw_http_fuzz(inprocess_server: str) -> None:
         ).encode(),
     )
     assert r.json()["__type"] == "InvalidCiphertextException", r.text
+
+
+def test_raw_http_fuzz_lookup_events(inprocess_server: str) -> None:
+    """CloudTrail LookupEvents (ours) over raw HTTP: HTTP 200 or a CloudTrail 400, and looking
+    up never changes anything."""
+    server = inprocess_server
+    _world(server)  # some events to find
+    members = _members("cloudtrail", "LookupEvents")
+    first = json.loads(post_cloudtrail(server, b'{"MaxResults": 1}').text)
+    good = st.sampled_from(
+        [first["NextToken"], "insight", "EventName", "ImportKeyMaterial", 1, 50, 1.0e9]
+    )
+    attributes = st.lists(
+        st.dictionaries(
+            st.sampled_from(["AttributeKey", "AttributeValue"]) | st.text(max_size=5),
+            json_values | st.sampled_from(["EventName", "ReadOnly", "GetParametersForImport"]),
+            max_size=3,
+        ),
+        max_size=3,
+    )
+    objects = st.dictionaries(
+        st.sampled_from(members) | st.text(max_size=10),
+        json_values | good | attributes,
+        max_size=len(members) + 1,
+    ).map(lambda d: json.dumps(d).encode())
+    bodies = st.one_of(
+        objects,
+        objects.flatmap(lambda b: st.integers(0, max(0, len(b) - 1)).map(lambda n: b[:n])),
+        json_values.map(lambda v: json.dumps(v).encode()),
+        st.binary(max_size=200),
+        st.sampled_from([b"", b"{", b"null", b"[]", b"\xff\xfe{}", b'{"MaxResults": NaN}']),
+    )
+
+    @fuzz_settings(0.5)
+    @given(body=bodies)
+    def run(body: bytes) -> None:
+        COUNTS["raw HTTP LookupEvents"] += 1
+        before = snapshot(backend())
+        response = post_cloudtrail(server, body)
+        check_answer(response, body.decode("utf-8", "replace"), CLOUDTRAIL_CODES)
+        assert snapshot(backend()) == before
+
+    run()
 
 
 def test_empty_bodies_are_validation_errors(server: str) -> None:
