@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 
@@ -151,7 +151,7 @@ def derive_shared_secret(private_key: PrivateKey, peer_public_key: bytes) -> byt
         raise CryptoError("Key agreement needs an elliptic-curve key.")
     try:
         peer = serialization.load_der_public_key(peer_public_key)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:  # e.g. an unknown curve OID
         raise CryptoError(
             "PublicKey must be a DER-encoded X.509 SubjectPublicKeyInfo of an EC public key."
         ) from exc

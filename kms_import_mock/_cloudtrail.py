@@ -26,7 +26,9 @@ from moto.cloudtrail.responses import CloudTrailResponse
 from moto.cloudtrail.urls import url_bases
 from moto.core.exceptions import JsonRESTError
 
-from . import _events
+from . import _events, _shapes
+from ._errors import SerializationException
+from ._params import parse_body
 
 __all__ = ["ImportCloudTrailBackend", "ImportCloudTrailResponse", "url_bases", "url_paths"]
 
@@ -108,8 +110,11 @@ def _as_epoch(value: Any, name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond any float: no time at all
+            pass
+    elif isinstance(value, str):
         try:
             return float(value)
         except ValueError:
@@ -228,6 +233,17 @@ def _open_token(token: str, query: str) -> tuple[float, int]:
 
 
 class ImportCloudTrailResponse(CloudTrailResponse):
+    def setup_class(
+        self, request: Any, full_url: Any = None, headers: Any = None, use_raw_body: Any = None
+    ) -> None:
+        self._undecodable = False
+        try:
+            super().setup_class(request, full_url, headers, use_raw_body)
+        except UnicodeDecodeError:
+            # moto decodes every body as UTF-8 and would answer HTTP 500; LookupEvents refuses it.
+            self._undecodable = True
+            super().setup_class(request, full_url, headers, use_raw_body=True)
+
     @property
     def cloudtrail_backend(self) -> ImportCloudTrailBackend:
         backend = super().cloudtrail_backend
@@ -235,15 +251,24 @@ class ImportCloudTrailResponse(CloudTrailResponse):
         return backend
 
     def lookup_events(self) -> str:
-        """https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html"""
-        max_results = self._get_param("MaxResults")
+        """https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
+
+        The body is checked against botocore's CloudTrail model first (as KMS requests are in
+        ``ImportKmsResponse.call_action``): a value of the wrong JSON type, or a body that is not
+        a JSON object, is a ``SerializationException``, never a Python error.
+        """
+        if getattr(self, "_undecodable", False):
+            raise SerializationException("Start of structure or map found where not expected.")
+        data = parse_body(self.body)
+        _shapes.check_request("LookupEvents", data, service="cloudtrail")
+        max_results = data.get("MaxResults")
         events, token = self.cloudtrail_backend.lookup_events(
-            lookup_attributes=self._get_param("LookupAttributes") or [],
-            start_time=_as_epoch(self._get_param("StartTime"), "StartTime"),
-            end_time=_as_epoch(self._get_param("EndTime"), "EndTime"),
-            event_category=self._get_param("EventCategory"),
+            lookup_attributes=data.get("LookupAttributes") or [],
+            start_time=_as_epoch(data.get("StartTime"), "StartTime"),
+            end_time=_as_epoch(data.get("EndTime"), "EndTime"),
+            event_category=data.get("EventCategory"),
             max_results=None if max_results is None else int(max_results),
-            next_token=self._get_param("NextToken"),
+            next_token=data.get("NextToken"),
         )
         body: dict[str, Any] = {"Events": events}
         if token is not None:

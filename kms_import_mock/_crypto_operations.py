@@ -174,6 +174,16 @@ class CryptoOperations(ImportBackendBase):
         key, material = self._imported(key_id, key.key_usage, "GetPublicKey")
         return key, _asymmetric.public_key_der(self._asymmetric_key(key, material))
 
+    def get_public_key(self, key_id: str) -> tuple[Key, bytes]:
+        """moto's GetPublicKey (keys that are not EXTERNAL), refusing keys without a public key:
+        moto raised KeyError for a symmetric or HMAC key (HTTP 500)."""
+        key = self.describe_key(key_id)
+        if _keyspecs.family(key.key_spec) in ("symmetric", "hmac"):
+            raise UnsupportedOperationException(
+                f"{key.arn} is a {key.key_spec} key, which has no public key."
+            )
+        return super().get_public_key(key_id)
+
     def _rsa_private(self, key_id: str, algorithm: str, operation: str) -> tuple[Key, Any]:
         key, material = self._imported(key_id, "ENCRYPT_DECRYPT", operation)
         self._check_algorithm(key, "Encryption", algorithm)

@@ -411,6 +411,7 @@ class ImportKmsResponse(KmsResponse):
         """
         params = self._params()
         key_id = params.required_string("KeyId", **_KEY_ID)
+        self._validate_key_id(key_id)  # moto's describe_key raises KeyError for unknown keys
         algorithm = params.required_string("KeyAgreementAlgorithm", enum=("ECDH",))
         public_key = params.blob("PublicKey", max_len=8192)
         key, secret = self.kms_backend.derive_shared_secret(key_id, algorithm, public_key)

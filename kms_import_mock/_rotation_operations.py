@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from moto.core.exceptions import InvalidToken
 from moto.kms.models import Key, kms_backends
 from moto.utilities.utils import get_partition
 
@@ -19,6 +20,7 @@ from ._backend_base import (
 from ._errors import (
     AlreadyExistsException,
     DisabledException,
+    InvalidMarkerException,
     KMSInvalidStateException,
     LimitExceededException,
     UnsupportedOperationException,
@@ -93,6 +95,19 @@ class RotationOperations(ImportBackendBase):
                 key.id, state, include_all, lambda m: self.material_state(key, m)
             )
 
+    def list_key_rotations(  # type: ignore[override]  # moto's is wrapped by its paginator
+        self, key_id: str, limit: int | None = None, next_marker: str | None = None
+    ) -> tuple[list[dict[str, str | float]], str | None]:
+        """moto's listing (keys that are not EXTERNAL symmetric ones), with AWS's error for a
+        marker it did not hand out: moto's paginator answers ``InvalidToken``, no KMS code."""
+        try:
+            return super().list_key_rotations(key_id=key_id, limit=limit, next_marker=next_marker)
+        except InvalidToken:
+            raise InvalidMarkerException(
+                f"The marker {next_marker} is not one that ListKeyRotations returned; pass the "
+                "NextMarker of the previous response."
+            ) from None
+
     def replicate_key(
         self,
         key_id: str,
@@ -109,7 +124,15 @@ class RotationOperations(ImportBackendBase):
         """
         key = self.external_key(key_id)
         if key is None:
-            return super().replicate_key(key_id, replica_region)
+            # moto's replicate_key raises KeyError for an alias, ARN or unknown Region and
+            # AttributeError for a single-Region key (HTTP 500): refuse those as AWS does first.
+            plain = self._key_by_id_or_arn(key_id)
+            if not plain.multi_region or self._is_replica(plain):
+                raise UnsupportedOperationException(
+                    f"{plain.arn} is not a multi-region primary key."
+                )
+            self._replica_backend(plain, replica_region)
+            return super().replicate_key(plain.id, replica_region)
         self.sweep()
         if not key.multi_region or self._is_replica(key):
             raise UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
@@ -119,17 +142,7 @@ class RotationOperations(ImportBackendBase):
             raise DisabledException(disabled(key.arn))
         if key.key_state in _DELETING:
             raise KMSInvalidStateException(pending_deletion(key.arn))
-        try:
-            target = kms_backends[self.account_id][replica_region]
-        except KeyError:
-            target = None
-        if target is None or get_partition(replica_region) != get_partition(self.region_name):
-            # AWS's wording is undocumented.
-            raise ValidationException(
-                f"{replica_region} is not a Region in the partition of {key.arn} where KMS is "
-                "available; choose another ReplicaRegion."
-            )
-        assert isinstance(target, ImportBackendBase)
+        target = self._replica_backend(key, replica_region)
         config = key.multi_region_configuration
         if replica_region == self.region_name or key.id in target.keys:
             raise AlreadyExistsException(
@@ -169,3 +182,18 @@ class RotationOperations(ImportBackendBase):
         if tags:
             target.tagger.tag_resource(key.id, tags)
         return replica
+
+    def _replica_backend(self, key: Key, replica_region: str) -> ImportBackendBase:
+        """The backend of ``replica_region``, which must be a KMS Region of ``key``'s partition."""
+        try:
+            target = kms_backends[self.account_id][replica_region]
+        except KeyError:
+            target = None
+        if target is None or get_partition(replica_region) != get_partition(self.region_name):
+            # AWS's wording is undocumented.
+            raise ValidationException(
+                f"{replica_region} is not a Region in the partition of {key.arn} where KMS is "
+                "available; choose another ReplicaRegion."
+            )
+        assert isinstance(target, ImportBackendBase)
+        return target

@@ -1,4 +1,4 @@
-"""Type checks of a KMS request body against botocore's service model, before any action runs.
+"""Type checks of a request body against botocore's service model, before any action runs.
 
 moto's KMS actions read the JSON body without looking at types, so a request that a real client
 never sends (``{"KeyId": 5}``, a missing ``KeyId``, a body that is not JSON) ended in a Python
@@ -6,6 +6,9 @@ error and HTTP 500. AWS answers those with HTTP 400: ``SerializationException`` 
 the wrong JSON type or a body that is not a JSON object, ``ValidationException`` for a missing
 required member. Only JSON types and presence are checked here; lengths, enums and patterns stay
 with the actions, which word them as AWS does.
+
+The same check serves every AWS JSON service this project answers for: KMS (every action, before
+it runs) and CloudTrail (``LookupEvents``, ours); ``service`` names botocore's service model.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import math
 from typing import Any
 
 from botocore.model import OperationNotFoundError
@@ -24,26 +28,29 @@ _NOT_OBJECT = "Start of structure or map found where not expected."
 
 #: Members the service model leaves optional but without which the operation means nothing
 #: (moto's actions then fail on ``None``); AWS refuses such a request as a validation error.
-_ALSO_REQUIRED = {"Decrypt": ("CiphertextBlob",), "ReEncrypt": ("CiphertextBlob",)}
+_ALSO_REQUIRED = {
+    ("kms", "Decrypt"): ("CiphertextBlob",),
+    ("kms", "ReEncrypt"): ("CiphertextBlob",),
+}
 
 
-@functools.lru_cache(maxsize=1)
-def _service_model() -> Any:
+@functools.cache
+def _service_model(service: str) -> Any:
     import botocore.session
 
-    return botocore.session.get_session().get_service_model("kms")
+    return botocore.session.get_session().get_service_model(service)
 
 
-def check_request(operation: str, data: dict[str, Any]) -> None:
+def check_request(operation: str, data: dict[str, Any], service: str = "kms") -> None:
     """Raise the AWS error for a request (its parsed JSON object, see ``_params.parse_body``)
-    that does not fit ``operation``'s input shape."""
+    that does not fit ``operation``'s input shape in botocore's model of ``service``."""
     try:
-        shape = _service_model().operation_model(operation).input_shape
+        shape = _service_model(service).operation_model(operation).input_shape
     except OperationNotFoundError:
-        return  # not a KMS operation botocore knows: moto answers it
+        return  # not an operation botocore knows: moto answers it
     if shape is None:
         return
-    for name in _ALSO_REQUIRED.get(operation, ()):
+    for name in _ALSO_REQUIRED.get((service, operation), ()):
         if data.get(name) is None:
             raise _invalid(name, None, "Member must not be null")
     _structure(shape, data, "")
@@ -98,7 +105,9 @@ def _value(shape: Any, value: Any, path: str) -> None:
     elif kind in ("integer", "long", "float", "double"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _expected("a number", path)
-        if kind in ("integer", "long") and value != int(value):
+        if kind in ("integer", "long") and not (
+            isinstance(value, int) or (math.isfinite(value) and value.is_integer())
+        ):
             raise _expected("an integer", path)
     elif kind == "timestamp" and (
         isinstance(value, bool) or not isinstance(value, (int, float, str))

@@ -174,6 +174,31 @@ def test_errors(world):
     assert trail.lookup_events(EventCategory="insight")["Events"] == []
 
 
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"MaxResults": "x"}, "Expected a number for MaxResults."),
+        ({"MaxResults": 2.5}, "Expected an integer for MaxResults."),
+        ({"NextToken": 5}, "Expected a string for NextToken."),
+        ({"EventCategory": 7}, "Expected a string for EventCategory."),
+        (
+            {"LookupAttributes": [{"AttributeKey": 3, "AttributeValue": "x"}]},
+            "Expected a string for LookupAttributes member.AttributeKey.",
+        ),
+    ],
+)
+def test_wrong_json_types_are_serialization_errors_not_python_errors(world, kwargs, message):
+    """Values of the wrong JSON type used to end in int()/.encode() errors (HTTP 500)."""
+    from botocore.config import Config
+
+    trail = boto3.client(
+        "cloudtrail", region_name="us-east-1", config=Config(parameter_validation=False)
+    )
+    code, text = aws_error(trail.lookup_events, **kwargs)
+    assert (code, text) == ("SerializationException", message)
+    assert len(trail.lookup_events()["Events"]) == 5  # and nothing changed
+
+
 def test_lookup_is_per_region_and_empty_without_events():
     with mock_kms_import() as m:
         assert _trail().lookup_events()["Events"] == []

@@ -394,3 +394,23 @@ def test_replica_of_an_asymmetric_or_hmac_key_takes_only_the_same_material(
             eu.get_public_key(KeyId=key_id)["PublicKey"]
             == kms.get_public_key(KeyId=key_id)["PublicKey"]
         )
+
+
+def test_replicate_key_refusals_for_aws_kms_keys_are_aws_errors(kms_import: Any) -> None:
+    """Found by fuzzing: moto's replicate_key raised AttributeError for a single-Region key and
+    KeyError for an alias or an unknown Region (HTTP 500) for keys of origin AWS_KMS."""
+    from botocore.config import Config
+
+    kms = kms_import.client(config=Config(parameter_validation=False))
+    plain = kms.create_key()["KeyMetadata"]["KeyId"]
+    mrk = kms.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/mrk", TargetKeyId=mrk)
+    code, _ = aws_error(kms.replicate_key, KeyId=plain, ReplicaRegion="eu-west-1")
+    assert code == "UnsupportedOperationException"
+    for region in ("", "zz-nowhere-1"):
+        code, _ = aws_error(kms.replicate_key, KeyId=mrk, ReplicaRegion=region)
+        assert code == "ValidationException"
+    code, _ = aws_error(kms.replicate_key, KeyId="alias/mrk", ReplicaRegion="eu-west-1")
+    assert code == "NotFoundException"
+    replica = kms.replicate_key(KeyId=mrk, ReplicaRegion="eu-west-1")["ReplicaKeyMetadata"]
+    assert replica["Arn"].startswith("arn:aws:kms:eu-west-1:")

@@ -499,3 +499,16 @@ def test_key_material_description_is_validated_by_the_server(
         KeyMaterialDescription="d" * 256,
     )
     assert all_materials(kms, key_id)[0]["KeyMaterialDescription"] == "d" * 256
+
+
+def test_list_key_rotations_of_an_aws_kms_key_refuses_a_foreign_marker(kms: Any) -> None:
+    """Found by fuzzing: moto's paginator answered the non-KMS code ``InvalidToken``."""
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    code, _ = aws_error(kms.list_key_rotations, KeyId=key_id, Marker="1")
+    assert code == "InvalidMarkerException"
+    kms.rotate_key_on_demand(KeyId=key_id)
+    kms.rotate_key_on_demand(KeyId=key_id)
+    first = kms.list_key_rotations(KeyId=key_id, Limit=1)
+    assert first["Truncated"]
+    rest = kms.list_key_rotations(KeyId=key_id, Marker=first["NextMarker"])
+    assert len(rest["Rotations"]) == 1

@@ -364,6 +364,47 @@ def test_derive_shared_secret_with_a_moto_generated_key(kms: Any) -> None:
     assert response["KeyOrigin"] == "AWS_KMS"
 
 
+def test_derive_shared_secret_refuses_a_peer_on_an_unknown_curve(kms: Any, keys: Any) -> None:
+    """Found by fuzzing: a bit flip in the curve OID made cryptography raise UnsupportedAlgorithm,
+    which escaped as a Python error (HTTP 500)."""
+    der = spki(ec.generate_private_key(ec.SECP256R1()))
+    oid = bytes.fromhex("06082a8648ce3d030107")  # prime256v1
+    at = der.index(oid) + len(oid) - 1
+    unknown_curve = der[:at] + bytes([der[at] ^ 0x70]) + der[at + 1 :]
+    code, _ = aws_error(
+        kms.derive_shared_secret,
+        KeyId=keys[("ECC_NIST_P256", "KEY_AGREEMENT")],
+        KeyAgreementAlgorithm="ECDH",
+        PublicKey=unknown_curve,
+    )
+    assert code == "ValidationException"
+
+
+@pytest.mark.parametrize(
+    "key_id",
+    ["f728b4fa-4248-5e3a-0a5d-2f346baa9455", "alias/none", "mrk-1234", "not a key"],
+)
+def test_derive_shared_secret_of_an_unknown_key_is_not_found(kms: Any, key_id: str) -> None:
+    """Found by fuzzing: moto's describe_key raised KeyError/AttributeError (HTTP 500)."""
+    peer = ec.generate_private_key(ec.SECP256R1())
+    code, _ = aws_error(
+        kms.derive_shared_secret, KeyId=key_id, KeyAgreementAlgorithm="ECDH", PublicKey=spki(peer)
+    )
+    assert code == "NotFoundException"
+
+
+@pytest.mark.parametrize(
+    "spec, usage", [("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"), ("HMAC_256", "GENERATE_VERIFY_MAC")]
+)
+def test_get_public_key_of_an_aws_kms_key_without_one_is_unsupported(
+    kms: Any, spec: str, usage: str
+) -> None:
+    """Found by fuzzing: moto's get_public_key raised KeyError for these keys (HTTP 500)."""
+    key_id = kms.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
+    code, _ = aws_error(kms.get_public_key, KeyId=key_id)
+    assert code == "UnsupportedOperationException"
+
+
 # -- AWS_KMS keys keep moto's behaviour ------------------------------------------------------
 
 

@@ -108,18 +108,34 @@ class World:
         self.pending = self._external("SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1", imported=False)
         self.hmac = self._external("HMAC_256", "RSAES_OAEP_SHA_256", imported=True)
         self.ecc = self._external("ECC_NIST_P256", "RSA_AES_KEY_WRAP_SHA_256", imported=True)
+        self.rsa = self._external("RSA_2048", "RSA_AES_KEY_WRAP_SHA_256", imported=True)
+        self.ecdh = self._external(
+            "ECC_NIST_P256", "RSA_AES_KEY_WRAP_SHA_1", imported=True, usage="KEY_AGREEMENT"
+        )
+        self.mrk = self._external(
+            "SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_256", imported=True, multi_region=True
+        )
         self.externals = [self.sym, self.pending, self.hmac, self.ecc]
+        #: every EXTERNAL key, for the operations beyond import (sign, MAC, rotation, replicas)
+        self.all_externals = [*self.externals, self.rsa, self.ecdh, self.mrk]
         aws = self.strict.create_key(Description="plain")["KeyMetadata"]
         self.aws_kms_id, self.aws_kms_arn = aws["KeyId"], aws["Arn"]
         self.strict.create_alias(AliasName="alias/fuzz-sym", TargetKeyId=self.sym.key_id)
 
-    def _external(self, spec: str, algorithm: str, imported: bool) -> ExternalKey:
-        usage = {"HMAC_256": "GENERATE_VERIFY_MAC", "ECC_NIST_P256": "SIGN_VERIFY"}.get(
+    def _external(
+        self,
+        spec: str,
+        algorithm: str,
+        imported: bool,
+        usage: str | None = None,
+        multi_region: bool = False,
+    ) -> ExternalKey:
+        usage = usage or {"HMAC_256": "GENERATE_VERIFY_MAC", "ECC_NIST_P256": "SIGN_VERIFY"}.get(
             spec, "ENCRYPT_DECRYPT"
         )
-        meta = self.strict.create_key(Origin="EXTERNAL", KeySpec=spec, KeyUsage=usage)[
-            "KeyMetadata"
-        ]
+        meta = self.strict.create_key(
+            Origin="EXTERNAL", KeySpec=spec, KeyUsage=usage, MultiRegion=multi_region
+        )["KeyMetadata"]
         key = ExternalKey(
             meta["KeyId"],
             meta["Arn"],
@@ -148,8 +164,9 @@ class World:
     def wrap(self, key: ExternalKey, material: bytes, public_key: bytes | None = None) -> bytes:
         return wrap_key_material(public_key or key.public_key, material, key.algorithm)
 
-    def key_ids(self) -> st.SearchStrategy[str]:
-        ids = [k.key_id for k in self.externals] + [k.arn for k in self.externals]
+    def key_ids(self, keys: list[ExternalKey] | None = None) -> st.SearchStrategy[str]:
+        keys = self.externals if keys is None else keys
+        ids = [k.key_id for k in keys] + [k.arn for k in keys]
         ids += [self.aws_kms_id, self.aws_kms_arn, "alias/fuzz-sym"]
         return st.one_of(
             st.sampled_from(ids),
