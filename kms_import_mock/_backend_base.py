@@ -93,8 +93,16 @@ class ImportBackendBase(KmsBackend):
         return key, state
 
     def external_key(self, key_id: str) -> Key | None:
-        """The EXTERNAL key ``key_id`` (any form, aliases too) names, or None."""
-        raw = self.any_id_to_key_id(key_id) if key_id else ""
+        """The EXTERNAL key ``key_id`` (any form, aliases too) names, or None: also for an
+        alias that names no key, which moto's own validation then reports."""
+        if not key_id:
+            return None
+        if key_id.startswith("alias/") or ":alias/" in key_id:
+            target = self.get_key_id_from_alias(self.get_alias_name(key_id))
+            if target is None:
+                return None
+            key_id = target
+        raw = self.get_key_id(key_id)
         return self.keys.get(raw) if raw in self.imports else None
 
     def check_usable(self, key: Key) -> None:

@@ -35,10 +35,15 @@ def _invalid(name: str, value: object, constraint: str) -> ValidationException:
 _NOT_OBJECT = "Start of structure or map found where not expected."
 
 
+def _not_json(constant: str) -> Any:
+    # Python's json accepts NaN and Infinity; JSON (and AWS) does not.
+    raise ValueError(f"{constant} is not JSON")
+
+
 def parse_body(body: str | bytes | None) -> dict[str, Any]:
     """The request's JSON object; an empty body is ``{}``. Anything else is not a request."""
     try:
-        data = json.loads(body or "{}")
+        data = json.loads(body or "{}", parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError) as exc:
         raise SerializationException(_NOT_OBJECT) from exc
     if not isinstance(data, dict):

@@ -21,6 +21,7 @@ from ._errors import (
     InvalidMarkerException,
     SerializationException,
     UnsupportedOperationException,
+    ValidationException,
 )
 from ._params import Params, parse_body
 
@@ -137,6 +138,30 @@ class ImportKmsResponse(KmsResponse):
             request_id=str(headers.get("x-amzn-requestid", "")),
         )
         _events.record_api_call(self.kms_backend, action, request, response, caller)
+
+    # -- key checks moto's grant actions lack: an unknown key is NotFoundException, not a 500 --
+
+    def create_grant(self) -> str:
+        self._validate_cmk_id(self._get_param("KeyId"))
+        return str(super().create_grant())
+
+    def list_grants(self) -> str:
+        self._validate_cmk_id(self._get_param("KeyId"))
+        return str(super().list_grants())
+
+    def revoke_grant(self) -> str:
+        self._validate_cmk_id(self._get_param("KeyId"))
+        return str(super().revoke_grant())
+
+    def retire_grant(self) -> str:
+        key_id = self._get_param("KeyId")
+        if key_id is not None:
+            self._validate_cmk_id(key_id)
+        elif self._get_param("GrantToken") is None:
+            raise ValidationException(
+                "RetireGrant needs either a GrantToken, or a KeyId together with a GrantId."
+            )
+        return str(super().retire_grant())
 
     def _with_import_metadata(self, metadata: dict[str, Any]) -> dict[str, Any]:
         metadata.update(self.kms_backend.import_metadata(metadata["KeyId"]))

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from botocore.config import Config
 
 from kms_import_mock import generate_key_material
 from tests.helpers import aws_error, key_state
@@ -399,8 +400,6 @@ def test_replica_of_an_asymmetric_or_hmac_key_takes_only_the_same_material(
 def test_replicate_key_refusals_for_aws_kms_keys_are_aws_errors(kms_import: Any) -> None:
     """Found by fuzzing: moto's replicate_key raised AttributeError for a single-Region key and
     KeyError for an alias or an unknown Region (HTTP 500) for keys of origin AWS_KMS."""
-    from botocore.config import Config
-
     kms = kms_import.client(config=Config(parameter_validation=False))
     plain = kms.create_key()["KeyMetadata"]["KeyId"]
     mrk = kms.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
