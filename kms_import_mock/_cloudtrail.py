@@ -29,6 +29,7 @@ from moto.core.exceptions import JsonRESTError
 from . import _events, _shapes
 from ._errors import SerializationException
 from ._params import parse_body
+from ._request_body import UndecodableBodyTolerant
 
 __all__ = ["ImportCloudTrailBackend", "ImportCloudTrailResponse", "url_bases", "url_paths"]
 
@@ -232,18 +233,7 @@ def _open_token(token: str, query: str) -> tuple[float, int]:
         ) from None
 
 
-class ImportCloudTrailResponse(CloudTrailResponse):
-    def setup_class(
-        self, request: Any, full_url: Any = None, headers: Any = None, use_raw_body: Any = None
-    ) -> None:
-        self._undecodable = False
-        try:
-            super().setup_class(request, full_url, headers, use_raw_body)
-        except UnicodeDecodeError:
-            # moto decodes every body as UTF-8 and would answer HTTP 500; LookupEvents refuses it.
-            self._undecodable = True
-            super().setup_class(request, full_url, headers, use_raw_body=True)
-
+class ImportCloudTrailResponse(UndecodableBodyTolerant, CloudTrailResponse):
     @property
     def cloudtrail_backend(self) -> ImportCloudTrailBackend:
         backend = super().cloudtrail_backend
@@ -257,7 +247,7 @@ class ImportCloudTrailResponse(CloudTrailResponse):
         ``ImportKmsResponse.call_action``): a value of the wrong JSON type, or a body that is not
         a JSON object, is a ``SerializationException``, never a Python error.
         """
-        if getattr(self, "_undecodable", False):
+        if self._undecodable:
             raise SerializationException("Start of structure or map found where not expected.")
         data = parse_body(self.body)
         _shapes.check_request("LookupEvents", data, service="cloudtrail")

@@ -24,6 +24,7 @@ from ._errors import (
     ValidationException,
 )
 from ._params import Params, parse_body
+from ._request_body import UndecodableBodyTolerant
 
 _MATERIAL_ID: dict[str, Any] = {"min_len": 64, "max_len": 64, "pattern": r"^[a-f0-9]+$"}
 _KEY_ID: dict[str, Any] = {"min_len": 1, "max_len": 2048}
@@ -51,7 +52,7 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-class ImportKmsResponse(KmsResponse):
+class ImportKmsResponse(UndecodableBodyTolerant, KmsResponse):
     @property
     def kms_backend(self) -> ImportKmsBackend:
         # moto's lookup goes through BackendDict.__getitem__, which scans the list of every
@@ -70,13 +71,7 @@ class ImportKmsResponse(KmsResponse):
     def setup_class(
         self, request: Any, full_url: Any = None, headers: Any = None, use_raw_body: Any = None
     ) -> None:
-        self._undecodable = False
-        try:
-            super().setup_class(request, full_url, headers, use_raw_body)
-        except UnicodeDecodeError:
-            # moto decodes every body as UTF-8 and would answer HTTP 500.
-            self._undecodable = True
-            super().setup_class(request, full_url, headers, use_raw_body=True)
+        super().setup_class(request, full_url, headers, use_raw_body)
         if not self.body:
             # An empty body means no parameters (moto's own ListKeys test sends one); moto's
             # actions json.loads() it, so give them the empty object.
@@ -86,7 +81,7 @@ class ImportKmsResponse(KmsResponse):
         self.kms_backend.sweep()
         action = self._get_action()
         try:
-            if getattr(self, "_undecodable", False):
+            if self._undecodable:
                 raise SerializationException("Start of structure or map found where not expected.")
             # Parsed once here: moto's ``_get_param`` re-parsed the body for every parameter.
             self._json = parse_body(self.body)
