@@ -10,23 +10,10 @@ from __future__ import annotations
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from . import _keyspecs
+from . import _keyspecs, _shapes
 
 #: DataKeyPairSpec of botocore's KMS service model, in its order.
-SPECS = (
-    "RSA_2048",
-    "RSA_3072",
-    "RSA_4096",
-    "ECC_NIST_P256",
-    "ECC_NIST_P384",
-    "ECC_NIST_P521",
-    "ECC_SECG_P256K1",
-    "SM2",
-    "ECC_NIST_EDWARDS25519",
-    "ML_KEM_512",
-    "ML_KEM_768",
-    "ML_KEM_1024",
-)
+SPECS: tuple[str, ...] = tuple(_shapes.service_model("kms").shape_for("DataKeyPairSpec").enum)
 
 #: Specs the mock cannot make (SM2 is, besides, available only in the China Regions).
 UNSUPPORTED = frozenset({"SM2", "ML_KEM_512", "ML_KEM_768", "ML_KEM_1024"})

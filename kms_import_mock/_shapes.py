@@ -35,7 +35,7 @@ _ALSO_REQUIRED = {
 
 
 @functools.cache
-def _service_model(service: str) -> Any:
+def service_model(service: str) -> Any:
     import botocore.session
 
     return botocore.session.get_session().get_service_model(service)
@@ -45,7 +45,7 @@ def check_request(operation: str, data: dict[str, Any], service: str = "kms") ->
     """Raise the AWS error for a request (its parsed JSON object, see ``_params.parse_body``)
     that does not fit ``operation``'s input shape in botocore's model of ``service``."""
     try:
-        shape = _service_model(service).operation_model(operation).input_shape
+        shape = service_model(service).operation_model(operation).input_shape
     except OperationNotFoundError:
         return  # not an operation botocore knows: moto answers it
     if shape is None:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from kms_import_mock import KmsImportMock, generate_key_material, wrap_key_material
 from kms_import_mock._keyspecs import OAEP, RSA_AES, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS
+from kms_import_mock._shapes import service_model
 
 #: A key pair no token refers to: material wrapped under it must never import.
 _STRANGER = rsa.generate_private_key(65537, 2048)
@@ -22,26 +23,10 @@ STRANGER_PUBLIC = _STRANGER.public_key().public_bytes(
 
 EXPIRATION_MODELS = ("KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE")
 IMPORT_TYPES = ("NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL")
-KEY_SPECS = (
-    "SYMMETRIC_DEFAULT",
-    "HMAC_224",
-    "HMAC_256",
-    "HMAC_384",
-    "HMAC_512",
-    "RSA_2048",
-    "RSA_3072",
-    "RSA_4096",
-    "ECC_NIST_P256",
-    "ECC_NIST_P384",
-    "ECC_NIST_P521",
-    "ECC_SECG_P256K1",
-    "SM2",
-    "ML_DSA_44",
-    "ML_DSA_65",
-    "ML_DSA_87",
-    "ECC_NIST_EDWARDS25519",
-)
-KEY_USAGES = ("ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT")
+#: KMS's KeySpec and KeyUsageType enums, from botocore's service model (not restated here).
+_KMS_MODEL = service_model("kms")
+KEY_SPECS = tuple(_KMS_MODEL.shape_for("KeySpec").enum)
+KEY_USAGES = tuple(_KMS_MODEL.shape_for("KeyUsageType").enum)
 
 garbage_text = st.one_of(
     st.text(max_size=40),

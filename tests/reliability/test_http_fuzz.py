@@ -12,7 +12,6 @@ import base64
 import json
 from typing import Any
 
-import botocore.session
 import requests
 from hypothesis import given
 from hypothesis import strategies as st
@@ -27,6 +26,7 @@ from reliability_support import (
 )
 
 from kms_import_mock import generate_key_material, wrap_key_material
+from kms_import_mock._shapes import service_model
 
 #: Every KMS operation this project adds or changes, with its request members (botocore's model).
 OPERATIONS = (
@@ -58,7 +58,7 @@ OPERATIONS = (
 
 
 def _members(service: str, operation: str) -> tuple[str, ...]:
-    model = botocore.session.get_session().get_service_model(service)
+    model = service_model(service)
     return tuple(model.operation_model(operation).input_shape.members)
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import botocore.session
+import botocore
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from kms_import_mock import mock_kms_import
+from kms_import_mock._shapes import service_model
 
-_MODEL = botocore.session.get_session().get_service_model("kms")
+_MODEL = service_model("kms")
 #: Actions moto itself does not implement (it answers NotImplementedError for every request).
 _NOT_IN_MOTO = {"Decapsulate", "Encapsulate", "GetKeyLastUsage", "UpdatePrimaryRegion"}
 OPERATIONS = sorted(
