@@ -73,7 +73,7 @@ def run(report: Report) -> None:
     material = os.urandom(32)
 
     # -- wrapping keys: the bundle vs generating them ------------------------------------------
-    from kms_import_mock._wrapping_keys import POOL_SIZE, WrappingKeyPool
+    from kms_import_mock.crypto.wrapping_keys import POOL_SIZE, WrappingKeyPool
 
     fresh = WrappingKeyPool()
     start = time.perf_counter()

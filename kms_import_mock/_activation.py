@@ -45,7 +45,7 @@ def _install() -> None:
     from moto.kms.models import KmsBackend, kms_backends
     from moto.kms.responses import KmsResponse
 
-    from ._backend import ImportKmsBackend
+    from .kms.backend import ImportKmsBackend
 
     natively = [
         name
@@ -93,14 +93,14 @@ def _check_cloudtrail() -> None:
 
 
 def _install_cloudtrail() -> None:
-    """CloudTrail ``LookupEvents`` over the recorded events (``_cloudtrail``), same swap as KMS.
+    """CloudTrail ``LookupEvents`` over the recorded events, swapped in as KMS is.
 
     The subclass has no state of its own, so CloudTrail backends an outer ``mock_aws`` already
     built simply change class, and change back on restore (their trails are kept).
     """
     from moto.cloudtrail.models import CloudTrailBackend, cloudtrail_backends
 
-    from ._cloudtrail import ImportCloudTrailBackend
+    from .services.cloudtrail import ImportCloudTrailBackend
 
     _saved.append((cloudtrail_backends, cloudtrail_backends.backend))
     cloudtrail_backends.backend = ImportCloudTrailBackend
@@ -115,10 +115,10 @@ def _install_cloudtrail() -> None:
 def _restore() -> None:
     from moto.kms.models import kms_backends
 
-    from . import _clock
-    from ._backend import ImportKmsBackend
+    from .kms import clock
+    from .kms.backend import ImportKmsBackend
 
-    _clock.set_offset(_clock.timedelta_zero())
+    clock.set_offset(clock.timedelta_zero())
 
     while _saved:
         holder, original = _saved.pop()
@@ -136,7 +136,7 @@ def _restore() -> None:
 def _restore_cloudtrail() -> None:
     from moto.cloudtrail.models import CloudTrailBackend, cloudtrail_backends
 
-    from ._cloudtrail import ImportCloudTrailBackend
+    from .services.cloudtrail import ImportCloudTrailBackend
 
     for regions in cloudtrail_backends.values():
         if regions.backend is ImportCloudTrailBackend:

@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ._mock import mock_kms_import
-from ._wrapping import generate_key_material, wrap_key_material
+from .crypto.wrapping import generate_key_material, wrap_key_material
 
 
 def _say(step: str, client: Any, key_id: str, detail: str = "") -> None:

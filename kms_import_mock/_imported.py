@@ -11,8 +11,9 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import _clock, _keyspecs
-from ._wrapping import generate_key_material, wrap_key_material
+from .crypto import keyspecs
+from .crypto.wrapping import generate_key_material, wrap_key_material
+from .kms import clock
 
 #: Algorithms tried, in order, when the caller names none (after the spec's preferred one).
 _ALGORITHM_ORDER = (
@@ -43,16 +44,16 @@ def choose_wrapping(
     generated ten times faster than RSA_4096). A combination nothing allows is passed through,
     so GetParametersForImport refuses it exactly as AWS would.
     """
-    preferred_algorithm, preferred_spec = _keyspecs.preferred_wrapping(key_spec)
+    preferred_algorithm, preferred_spec = keyspecs.preferred_wrapping(key_spec)
     algorithms = (
         [wrapping_algorithm]
         if wrapping_algorithm
         else [preferred_algorithm, *(a for a in _ALGORITHM_ORDER if a != preferred_algorithm)]
     )
-    specs = [wrapping_key_spec] if wrapping_key_spec else list(_keyspecs.RSA_WRAPPING_KEY_SPECS)
+    specs = [wrapping_key_spec] if wrapping_key_spec else list(keyspecs.RSA_WRAPPING_KEY_SPECS)
     for algorithm in algorithms:
         for spec in specs:
-            if _keyspecs.wrapping_allowed(key_spec, algorithm, spec):
+            if keyspecs.wrapping_allowed(key_spec, algorithm, spec):
                 return algorithm, spec
     return wrapping_algorithm or preferred_algorithm, wrapping_key_spec or preferred_spec
 
@@ -61,7 +62,7 @@ def _expiry(valid_to: _dt.datetime | _dt.timedelta | None) -> dict[str, Any]:
     if valid_to is None:
         return {"ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}
     if isinstance(valid_to, _dt.timedelta):
-        return {"ValidTo": _clock.now() + valid_to}
+        return {"ValidTo": clock.now() + valid_to}
     if valid_to.tzinfo is None:
         valid_to = valid_to.replace(tzinfo=_dt.timezone.utc)
     return {"ValidTo": valid_to}
@@ -98,7 +99,7 @@ def import_key_material(
 
 def create_imported_key(
     kms: Any,
-    key_spec: str = _keyspecs.SYMMETRIC,
+    key_spec: str = keyspecs.SYMMETRIC,
     *,
     key_material: bytes | None = None,
     valid_to: _dt.datetime | _dt.timedelta | None = None,

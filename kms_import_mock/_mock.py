@@ -17,8 +17,9 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
-from . import _activation, _clock
+from . import _activation
 from ._errors import KmsImportMockError
+from .kms import clock as _clock
 
 if TYPE_CHECKING:
     from moto.core.models import MockAWS
@@ -157,7 +158,7 @@ class KmsImportMock:
         ``name`` filters on ``eventName``, ``key_id`` (key ID or ARN) on the key. The same
         records are readable through CloudTrail's ``LookupEvents`` in this mock.
         """
-        from ._events import list_events
+        from .kms.events import list_events
 
         return list_events(name=name, key_id=key_id)
 

@@ -29,8 +29,10 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import _activation, _clock, _events
+from . import _activation
 from ._errors import KmsImportMockError
+from .kms import clock as _clock
+from .kms import events as _events
 
 CONTROL_PREFIX = "/_kms_import/"
 

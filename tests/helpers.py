@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from kms_import_mock import wrap_key_material
-from kms_import_mock._keyspecs import preferred_wrapping
+from kms_import_mock.crypto.keyspecs import preferred_wrapping
 
 
 def import_material(
@@ -57,6 +57,6 @@ def key_state(kms: Any, key_id: str) -> str:
 
 
 def in_days(days: float) -> dt.datetime:
-    from kms_import_mock import _clock
+    from kms_import_mock.kms import clock as _clock
 
     return _clock.now() + dt.timedelta(days=days)

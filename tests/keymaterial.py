@@ -15,8 +15,10 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from kms_import_mock import _keyspecs, _wrapping_keys, generate_key_material
-from kms_import_mock._wrapping_keys import WrappingKeyPool
+from kms_import_mock import generate_key_material
+from kms_import_mock.crypto import keyspecs as _keyspecs
+from kms_import_mock.crypto import wrapping_keys as _wrapping_keys
+from kms_import_mock.crypto.wrapping_keys import WrappingKeyPool
 
 HMAC_SPECS = sorted(_keyspecs.HMAC_MIN_BYTES)
 RSA_SPECS = sorted(_keyspecs.RSA_BITS)

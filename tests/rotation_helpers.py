@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kms_import_mock import _clock, wrap_key_material
+from kms_import_mock import wrap_key_material
+from kms_import_mock.kms import clock as _clock
 from tests.helpers import import_material
 
 SYM = "SYMMETRIC_DEFAULT"

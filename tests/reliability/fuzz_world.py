@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import strategies as st
 
 from kms_import_mock import KmsImportMock, generate_key_material, wrap_key_material
-from kms_import_mock._keyspecs import OAEP, RSA_AES, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS
-from kms_import_mock._shapes import service_model
+from kms_import_mock.crypto.keyspecs import OAEP, RSA_AES, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS
+from kms_import_mock.kms.shapes import service_model
 
 #: A key pair no token refers to: material wrapped under it must never import.
 _STRANGER = rsa.generate_private_key(65537, 2048)

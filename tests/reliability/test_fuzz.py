@@ -45,7 +45,7 @@ from reliability_support import (
 )
 
 from kms_import_mock import mock_kms_import
-from kms_import_mock._keyspecs import wrapping_allowed
+from kms_import_mock.crypto.keyspecs import wrapping_allowed
 
 
 @pytest.fixture

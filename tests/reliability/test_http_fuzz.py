@@ -26,7 +26,7 @@ from reliability_support import (
 )
 
 from kms_import_mock import generate_key_material, wrap_key_material
-from kms_import_mock._shapes import service_model
+from kms_import_mock.kms.shapes import service_model
 
 #: Every KMS operation this project adds or changes, with its request members (botocore's model).
 OPERATIONS = (

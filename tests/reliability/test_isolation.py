@@ -11,7 +11,8 @@ import datetime as dt
 import pytest
 from botocore.exceptions import ClientError
 
-from kms_import_mock import _activation, _clock, mock_kms_import
+from kms_import_mock import _activation, mock_kms_import
+from kms_import_mock.kms import clock as _clock
 
 _SEEN: dict[str, str] = {}
 

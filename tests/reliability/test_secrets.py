@@ -18,7 +18,9 @@ from cryptography.hazmat.primitives import hashes, keywrap, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from reliability_support import backend
 
-from kms_import_mock import _tokens, _wrapping_keys, generate_key_material, mock_kms_import
+from kms_import_mock import generate_key_material, mock_kms_import
+from kms_import_mock.crypto import tokens as _tokens
+from kms_import_mock.crypto import wrapping_keys as _wrapping_keys
 
 
 def forms(secret: bytes) -> list[bytes]:

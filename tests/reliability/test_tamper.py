@@ -18,8 +18,9 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from reliability_support import ACCOUNT, COUNTS, REGION, backend, snapshot
 
-from kms_import_mock import _tokens, mock_kms_import, wrap_key_material
-from kms_import_mock._errors import ExpiredImportTokenException, InvalidImportTokenException
+from kms_import_mock import mock_kms_import, wrap_key_material
+from kms_import_mock.crypto import tokens as _tokens
+from kms_import_mock.kms.errors import ExpiredImportTokenException, InvalidImportTokenException
 
 DOES_NOT_EXPIRE = "KEY_MATERIAL_DOES_NOT_EXPIRE"
 

@@ -11,7 +11,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from kms_import_mock import mock_kms_import
-from kms_import_mock._shapes import service_model
+from kms_import_mock.kms.shapes import service_model
 
 _MODEL = service_model("kms")
 #: Actions moto itself does not implement (it answers NotImplementedError for every request).
@@ -76,8 +76,8 @@ def test_retire_grant_needs_a_token_or_a_key(kms: Any) -> None:
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_non_json_numbers_are_serialization_errors(constant: str) -> None:
-    from kms_import_mock._errors import SerializationException
-    from kms_import_mock._params import parse_body
+    from kms_import_mock.kms.errors import SerializationException
+    from kms_import_mock.kms.params import parse_body
 
     with pytest.raises(SerializationException):
         parse_body(f'{{"Limit": {constant}}}')

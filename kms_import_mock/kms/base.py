@@ -1,0 +1,383 @@
+"""The state every import operation works on, and moto's model seen from the extension.
+
+``ImportBackendBase`` is moto's ``KmsBackend`` plus the import state of each EXTERNAL key
+(``self.imports``), the lazy expiry check, key creation without material, the KeyMetadata fields
+moto lacks, and how related multi-Region keys find each other. The operations live in mixins of
+their own (``import_operations``, ``rotation_operations``, ``key_state_rules``,
+``crypto_operations``); ``backend.ImportKmsBackend`` assembles them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import heapq
+import itertools
+import threading
+from typing import Any
+
+from moto.core.utils import unix_time
+from moto.kms.models import Key, KmsBackend, kms_backends
+from moto.kms.utils import generate_key_id
+from moto.utilities.utils import get_partition
+
+from kms_import_mock.crypto import keyspecs
+
+from . import clock, events
+from .errors import (
+    DisabledException,
+    KMSInvalidStateException,
+    NotFoundException,
+    UnsupportedOperationException,
+    ValidationException,
+    disabled,
+    origin_not_valid,
+    pending_deletion,
+    pending_import,
+)
+from .state import (
+    PENDING_MRK,
+    PENDING_ROTATION,
+    KeyImport,
+    KeyMaterial,
+)
+
+EXTERNAL = "EXTERNAL"
+NEW = "NEW_KEY_MATERIAL"
+EXISTING = "EXISTING_KEY_MATERIAL"
+TOKEN_LIFETIME = _dt.timedelta(hours=24)
+MAX_VALID_TO = _dt.timedelta(days=365)
+_DELETING = ("PendingDeletion", "PendingReplicaDeletion")
+
+_DEFAULT_USAGE = {"hmac": "GENERATE_VERIFY_MAC", "ecc": "SIGN_VERIFY"}
+
+
+class ImportBackendBase(KmsBackend):
+    """moto's ``KmsBackend`` with the import state of EXTERNAL keys."""
+
+    def __init__(self, region_name: str, account_id: str | None = None) -> None:
+        super().__init__(region_name, account_id)
+        self.imports: dict[str, KeyImport] = {}
+        #: (ValidTo epoch, tie-breaker, key id, material id, generation): a min-heap, so the
+        #: lazy expiry check costs nothing until the earliest ValidTo has passed.
+        self._expiry: list[tuple[float, int, str, str, int]] = []
+        self._seq = itertools.count()
+        self.lock = threading.RLock()
+
+    # -- lookups, key state and lazy expiry ------------------------------------------------
+
+    def _arn(self, key_id: str) -> str:
+        partition = get_partition(self.region_name)
+        return f"arn:{partition}:kms:{self.region_name}:{self.account_id}:key/{key_id}"
+
+    def _key_by_id_or_arn(self, key_id: str) -> Key:
+        """Key ID or key ARN only: the import operations refuse aliases (spec §13)."""
+        if key_id.startswith("alias/") or ":alias/" in key_id:
+            raise NotFoundException(f"Invalid keyId {key_id}")
+        if key_id.startswith("arn:") and not key_id.startswith(self._arn("")):
+            # moto strips any ARN to its key ID; an ARN of another Region or account names no
+            # key of this backend (the import operations never work cross-account, spec §4).
+            raise NotFoundException(f"Key '{key_id}' does not exist")
+        raw = self.get_key_id(key_id)
+        key = self.keys.get(raw)
+        if key is None:
+            raise NotFoundException(f"Key '{self._arn(raw)}' does not exist")
+        return key
+
+    def _external(self, key_id: str) -> tuple[Key, KeyImport]:
+        key = self._key_by_id_or_arn(key_id)
+        state = self.imports.get(key.id)
+        if state is None:
+            raise UnsupportedOperationException(origin_not_valid(key.arn, key.origin))
+        return key, state
+
+    def external_key(self, key_id: str) -> Key | None:
+        """The EXTERNAL key ``key_id`` (any form, aliases too) names, or None: also for an
+        alias that names no key, which moto's own validation then reports."""
+        if not key_id:
+            return None
+        if key_id.startswith("alias/") or ":alias/" in key_id:
+            target = self.get_key_id_from_alias(self.get_alias_name(key_id))
+            if target is None:
+                return None
+            key_id = target
+        raw = self.get_key_id(key_id)
+        return self.keys.get(raw) if raw in self.imports else None
+
+    def check_usable(self, key: Key) -> None:
+        """Key-state rules for cryptographic operations on an EXTERNAL key (spec §7)."""
+        self.sweep()
+        state = key.key_state
+        if state == "Enabled":
+            return
+        if state == "PendingImport":
+            raise KMSInvalidStateException(pending_import(key.arn))
+        if state == "Disabled":
+            raise DisabledException(disabled(key.arn))
+        if state in _DELETING:
+            raise DisabledException(pending_deletion(key.arn))
+        raise KMSInvalidStateException(f"{key.arn} is {state}.")
+
+    def _refresh_state(self, key: Key, state: KeyImport) -> None:
+        """Derive KeyState from the materials; an explicit Disabled or PendingDeletion stays."""
+        if key.key_state in _DELETING:
+            return
+        if state.complete:
+            if key.key_state == "PendingImport":
+                key.key_state, key.enabled = "Enabled", True
+        else:
+            key.key_state, key.enabled = "PendingImport", False
+
+    def _schedule_expiry(self, key_id: str, material: KeyMaterial) -> None:
+        if material.valid_to is not None:
+            entry = (
+                material.valid_to.timestamp(),
+                next(self._seq),
+                key_id,
+                material.material_id,
+                material.generation,
+            )
+            heapq.heappush(self._expiry, entry)
+
+    def sweep(self) -> None:
+        """Expire every material whose ValidTo has passed (spec §6.1); lazy, no timers."""
+        heap = self._expiry
+        try:
+            # Lock-free fast path; a parallel sweep may empty the heap between two reads.
+            if heap[0][0] > clock.now().timestamp():
+                return
+        except IndexError:
+            return
+        with self.lock:
+            now = clock.now().timestamp()
+            while heap and heap[0][0] <= now:
+                valid_to, _, key_id, material_id, generation = heapq.heappop(heap)
+                key, state = self.keys.get(key_id), self.imports.get(key_id)
+                material = state.find(material_id) if state else None
+                if key is None or state is None or material is None:
+                    continue
+                if material.generation != generation or not material.imported:
+                    continue
+                self._remove_material(key, state, material)
+                self._refresh_state(key, state)
+                self.on_material_expired(key, material, valid_to)
+
+    def on_material_expired(self, key: Key, material: KeyMaterial, valid_to: float) -> None:
+        """Hook called once per expiry, with the material's ValidTo (epoch seconds)."""
+        events.record_material_expired(self, key, material.material_id, valid_to)
+
+    def on_key_rotated(
+        self, key: Key, previous_material_id: str | None, current_material_id: str | None
+    ) -> None:
+        """Called once per key (primary and each replica) when an on-demand rotation completes:
+        the ``RotateKey`` service event."""
+        events.record_key_rotated(self, key, previous_material_id, current_material_id)
+
+    def _remove_material(self, key: Key, state: KeyImport, material: KeyMaterial) -> None:
+        if material.permanent or self._is_replica(key):
+            # A replica keeps even its pending copy associated: the primary still has that
+            # material pending, and the replica must be able to import it again (EXISTING).
+            material.forget()
+        else:
+            # Pending-rotation material is not permanently associated: deleting it frees the slot.
+            state.materials.remove(material)
+            self._drop_pending_from_replicas(key, material.material_id)
+
+    # -- key creation and metadata --------------------------------------------------------
+
+    def create_key(
+        self,
+        policy: str | None,
+        key_usage: str,
+        key_spec: str,
+        description: str,
+        tags: list[dict[str, str]] | None,
+        multi_region: bool = False,
+        origin: str = "AWS_KMS",
+    ) -> Key:
+        if origin != EXTERNAL:
+            return super().create_key(
+                policy, key_usage, key_spec, description, tags, multi_region, origin
+            )
+        key_spec = key_spec or keyspecs.SYMMETRIC
+        # Before moto's enum check: moto's KeySpec enum lacks ML_DSA_* and ECC_NIST_EDWARDS25519.
+        self._check_importable(key_spec)
+        self._KmsBackend__ensure_valid_key_spec(key_spec)  # type: ignore[attr-defined]
+        key_usage = key_usage or _DEFAULT_USAGE.get(keyspecs.family(key_spec), "ENCRYPT_DECRYPT")
+        self._check_key_usage(key_spec, key_usage)
+        key = self._new_key_without_material(policy, key_usage, key_spec, description, multi_region)
+        with self.lock:
+            self.keys[key.id] = key
+            self.imports[key.id] = KeyImport(key.id, key_spec)
+        if tags:
+            # As moto's create_key does: ``tag_resource`` takes a dict since moto 5.2.5.
+            self.tagger.tag_resource(key.id, tags)
+        return key
+
+    def _check_importable(self, key_spec: str) -> None:
+        if key_spec in keyspecs.NOT_IMPORTABLE:
+            raise UnsupportedOperationException(
+                f"KeySpec {key_spec} is not supported for keys with Origin EXTERNAL."
+            )
+        if key_spec == "SM2":
+            self._refuse_sm2("KeySpec SM2")
+
+    def _new_key_without_material(
+        self,
+        policy: str | None,
+        key_usage: str,
+        key_spec: str,
+        description: str | None,
+        multi_region: bool,
+        key_id: str | None = None,
+    ) -> Key:
+        """A moto ``Key`` with exactly the attributes ``Key.__init__`` sets, but no key material.
+
+        ``Key.__init__`` always generates a private key (RSA-2048 even for symmetric keys, ~60 ms);
+        an EXTERNAL key has no material until it is imported, so none is generated.
+        """
+        key = Key.__new__(Key)
+        assert isinstance(key, Key)
+        key.id = key_id or generate_key_id(multi_region)
+        key.creation_date = unix_time()
+        key.account_id = self.account_id
+        key.region = self.region_name
+        key.arn = self._arn(key.id)
+        key.policy = policy or key.generate_default_policy()
+        key.key_usage = key_usage
+        key.key_state = "PendingImport"
+        key.description = description or ""
+        key.enabled = False
+        key.multi_region = bool(multi_region)  # moto passes None when the request omits it
+        if multi_region:
+            key.multi_region_configuration = {
+                "MultiRegionKeyType": "PRIMARY",
+                "PrimaryKey": {"Arn": key.arn, "Region": self.region_name},
+                "ReplicaKeys": [],
+            }
+        key.key_rotation_status = False
+        key.deletion_date = None
+        key.key_material = b""
+        key.origin = EXTERNAL
+        key.key_manager = "CUSTOMER"
+        key.key_spec = key_spec
+        key.private_key = None  # type: ignore[assignment]  # set on import for asymmetric keys
+        key.grants = {}
+        key.rotations = []
+        key.aliases = {}
+        return key
+
+    def import_metadata(self, key_id: str) -> dict[str, Any]:
+        """The KeyMetadata fields moto does not know: ExpirationModel, ValidTo,
+        CurrentKeyMaterialId (present only once there is something to say, spec §1.2)."""
+        state = self.imports.get(key_id)
+        if state is None:
+            return {}
+        fields: dict[str, Any] = {}
+        model, valid_to = state.expiration()
+        if model is not None:
+            fields["ExpirationModel"] = model
+        if valid_to is not None:
+            fields["ValidTo"] = valid_to.timestamp()
+        if state.key_spec == keyspecs.SYMMETRIC and state.current_material_id:
+            fields["CurrentKeyMaterialId"] = state.current_material_id
+        return fields
+
+    def describe_key(self, key_id: str) -> Key:
+        self.sweep()
+        return super().describe_key(key_id)
+
+    # -- related multi-Region keys ----------------------------------------------------------
+    #
+    # Related multi-Region keys share the key id, so a material has the same id in every Region
+    # and each Region's backend keeps its own KeyImport. Pending material is stored as
+    # PENDING_ROTATION everywhere; what ListKeyRotations shows (PENDING_ROTATION or
+    # PENDING_MULTI_REGION_IMPORT_AND_ROTATION) is derived on read by ``material_state``, so no
+    # Region ever has to push state to another. Locks are always taken primary → replica.
+
+    @staticmethod
+    def _is_replica(key: Key) -> bool:
+        return bool(key.multi_region) and (
+            key.multi_region_configuration.get("MultiRegionKeyType") == "REPLICA"
+        )
+
+    def _replica_refusal(self, key: Key, action: str) -> str:
+        primary = key.multi_region_configuration["PrimaryKey"]["Arn"]
+        return f"{key.arn} is a multi-Region replica key; {action} on its primary key {primary}."
+
+    def _replicas(self, key: Key) -> list[tuple[ImportBackendBase, Key, KeyImport]]:
+        """The replicas of the primary key ``key`` (none for any other key), each with its
+        Region's backend and import state."""
+        if not key.multi_region or self._is_replica(key):
+            return []
+        found = []
+        for replica in key.multi_region_configuration["ReplicaKeys"]:
+            backend = kms_backends[self.account_id][replica["Region"]]
+            if not isinstance(backend, ImportBackendBase):
+                continue
+            replica_key, state = backend.keys.get(key.id), backend.imports.get(key.id)
+            if replica_key is not None and state is not None:
+                found.append((backend, replica_key, state))
+        return found
+
+    def _sweep_primary(self, key: Key) -> None:
+        """Let the primary of replica ``key`` expire its materials first: a primary's pending
+        material that expired leaves every replica. Never called under this backend's lock
+        (locks go primary → replica)."""
+        if self._is_replica(key):
+            region = key.multi_region_configuration["PrimaryKey"]["Region"]
+            primary = kms_backends[self.account_id][region]
+            if isinstance(primary, ImportBackendBase):
+                primary.sweep()
+
+    def material_state(self, key: Key, material: KeyMaterial) -> str:
+        """The KeyMaterialState ListKeyRotations shows for ``material`` of ``key``.
+
+        Pending material of a multi-Region primary is PENDING_MULTI_REGION_IMPORT_AND_ROTATION
+        until every replica has imported it; a replica shows its copy so until it imported it
+        itself (AWS documents only the primary's side; the replica's is the mock's choice).
+        """
+        if material.permanent or not key.multi_region:
+            return material.state
+        if self._is_replica(key):
+            return PENDING_ROTATION if material.imported else PENDING_MRK
+        for backend, _, state in self._replicas(key):
+            backend.sweep()
+            copy = state.find(material.material_id)
+            if copy is None or not copy.imported:
+                return PENDING_MRK
+        return PENDING_ROTATION
+
+    def _share_pending_with_replicas(self, key: Key, material_id: str) -> None:
+        """New material on a primary: every replica must now import it (EXISTING)."""
+        for backend, _, state in self._replicas(key):
+            with backend.lock:
+                if state.find(material_id) is None:
+                    state.materials.append(KeyMaterial(material_id, PENDING_ROTATION))
+
+    def _drop_pending_from_replicas(self, key: Key, material_id: str) -> None:
+        """Deleting (or expiring) a primary's pending material deletes it from every replica."""
+        for backend, _, state in self._replicas(key):
+            with backend.lock:
+                copy = state.find(material_id)
+                if copy is not None and not copy.permanent:
+                    state.materials.remove(copy)
+
+    # -- key spec rules shared by creation and import ---------------------------------------
+
+    def _check_key_usage(self, key_spec: str, key_usage: str) -> None:
+        if key_usage not in keyspecs.KEY_USAGES.get(key_spec, ()):
+            raise ValidationException(
+                f"KeyUsage {key_usage} is not compatible with KeySpec {key_spec}."
+            )
+
+    def _refuse_sm2(self, what: str) -> None:
+        if self.region_name not in keyspecs.CHINA_REGIONS:
+            raise ValidationException(
+                f"{what} is available only in the China Regions (cn-north-1, cn-northwest-1), "
+                f"not in {self.region_name}."
+            )
+        # Deliberate difference from AWS: no maintained SM2 library to build on (see README).
+        raise UnsupportedOperationException(
+            f"{what} is not supported by kms-import-mock: importing SM2 key material and SM2PKE "
+            "wrapping are not implemented."
+        )

@@ -1,0 +1,297 @@
+"""Cryptographic operations of EXTERNAL keys, with the imported material.
+
+Symmetric keys encrypt in ``ciphertext``'s format (the blob names its material); HMAC, RSA and
+ECC keys sign, verify, MAC, encrypt and derive with the imported private key (``asymmetric``).
+Keys of other origins go to moto unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from moto.kms.exceptions import AccessDeniedException
+from moto.kms.models import Key
+
+from kms_import_mock.crypto import asymmetric as _asymmetric
+from kms_import_mock.crypto import ciphertext as _ciphertext
+from kms_import_mock.crypto import keyspecs
+from kms_import_mock.crypto import material as _material
+
+from . import data_key_pairs
+from .base import (
+    ImportBackendBase,
+)
+from .errors import (
+    InvalidCiphertextException,
+    InvalidKeyUsageException,
+    KMSInvalidMacException,
+    KMSInvalidSignatureException,
+    NotFoundException,
+    UnsupportedOperationException,
+    ValidationException,
+    key_usage_not_valid,
+)
+
+
+class CryptoOperations(ImportBackendBase):
+    """Encrypt/Decrypt and the asymmetric/HMAC operations of EXTERNAL keys."""
+
+    def encrypt(
+        self, key_id: str, plaintext: bytes, encryption_context: dict[str, str]
+    ) -> tuple[bytes, str]:
+        key = self.external_key(key_id)
+        if key is None:
+            return super().encrypt(key_id, plaintext, encryption_context)
+        with self.lock:  # the state check and the material read see the same moment
+            self.check_usable(key)
+            if key.key_usage != "ENCRYPT_DECRYPT":
+                raise InvalidKeyUsageException(
+                    f"{key.arn} has key usage {key.key_usage}, which is not valid for Encrypt."
+                )
+            if key.key_spec != keyspecs.SYMMETRIC:
+                # Encrypt with an RSA key is served by ``encrypt_imported``; what reaches this
+                # point (GenerateDataKey*, ReEncrypt) needs a symmetric encryption key.
+                raise InvalidKeyUsageException(
+                    f"{key.arn} is a {key.key_spec} key; this operation needs a "
+                    "SYMMETRIC_DEFAULT key."
+                )
+            current = self.imports[key.id].current
+            assert current is not None and current.material is not None  # Enabled ⇒ imported
+            material_id, material = current.material_id, current.material
+        if not plaintext or len(plaintext) > 4096:
+            # Delegate the length errors to moto, which words them as AWS does.
+            return super().encrypt(key_id, plaintext, encryption_context)
+        blob = _ciphertext.seal(
+            key.id, material_id, material.canonical, plaintext, encryption_context
+        )
+        return blob, key.arn
+
+    def decrypt(
+        self,
+        ciphertext_blob: bytes,
+        encryption_context: dict[str, str],
+        key_id: str | None = None,
+    ) -> tuple[bytes, str]:
+        header = _ciphertext.parse(ciphertext_blob)
+        if header is None:
+            return super().decrypt(ciphertext_blob, encryption_context, key_id)
+        key = self.keys.get(header.key_id)
+        state = self.imports.get(header.key_id)
+        if key is None or state is None:
+            raise AccessDeniedException(
+                "The ciphertext refers to a customer master key that does not exist, "
+                "does not exist in this region, or you are not allowed to access."
+            )
+        if key_id is not None and self.any_id_to_key_id(key_id) != key.id:
+            raise AccessDeniedException(
+                "The ciphertext refers to a customer master key that does not exist, "
+                "does not exist in this region, or you are not allowed to access."
+            )
+        with self.lock:
+            self.check_usable(key)
+            record = state.find(header.material_id)
+            material = record.material if record is not None else None
+        if material is None:
+            raise InvalidCiphertextException()
+        plaintext = _ciphertext.open_blob(
+            header, ciphertext_blob, material.canonical, encryption_context
+        )
+        if plaintext is None:
+            raise InvalidCiphertextException()
+        return plaintext, key.arn
+
+    # -- asymmetric and HMAC keys: the response layer routes only EXTERNAL keys here -----
+
+    def _imported(self, key_id: str, usage: str, operation: str) -> tuple[Key, _material.Material]:
+        """The EXTERNAL key and its material, after the key-state and key-usage checks."""
+        key = self.external_key(key_id)
+        if key is None:
+            raise NotFoundException(f"Key '{self._arn(self.get_key_id(key_id))}' does not exist")
+        self.check_usable(key)
+        if key.key_usage != usage or key.key_spec == keyspecs.SYMMETRIC:
+            raise InvalidKeyUsageException(key_usage_not_valid(key.arn, key.key_usage, operation))
+        current = self.imports[key.id].current
+        assert current is not None and current.material is not None  # Enabled ⇒ imported
+        return key, current.material
+
+    @staticmethod
+    def _check_algorithm(key: Key, kind: str, algorithm: str) -> None:
+        allowed = next(iter(keyspecs.algorithm_fields(key.key_spec, key.key_usage).values()), [])
+        if algorithm not in allowed:
+            raise InvalidKeyUsageException(
+                f"{kind} algorithm {algorithm} is not compatible with {key.arn}; "
+                f"this {key.key_spec} key supports {', '.join(allowed)}."
+            )
+
+    def _asymmetric_key(self, key: Key, material: _material.Material) -> _material.PrivateKey:
+        assert material.private_key is not None, f"{key.arn} holds no private key"
+        return material.private_key
+
+    def sign_imported(
+        self, key_id: str, message: bytes, message_type: str, signing_algorithm: str
+    ) -> tuple[Key, bytes]:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html"""
+        key, material = self._imported(key_id, "SIGN_VERIFY", "Sign")
+        self._check_algorithm(key, "Signing", signing_algorithm)
+        private = self._asymmetric_key(key, material)
+        try:
+            return key, _asymmetric.sign(private, message, message_type, signing_algorithm)
+        except _asymmetric.CryptoError as exc:
+            raise ValidationException(str(exc)) from None
+
+    def verify_imported(
+        self,
+        key_id: str,
+        message: bytes,
+        message_type: str,
+        signature: bytes,
+        signing_algorithm: str,
+    ) -> Key:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_Verify.html"""
+        key, material = self._imported(key_id, "SIGN_VERIFY", "Verify")
+        self._check_algorithm(key, "Signing", signing_algorithm)
+        private = self._asymmetric_key(key, material)
+        try:
+            valid = _asymmetric.verify(private, message, message_type, signature, signing_algorithm)
+        except _asymmetric.CryptoError as exc:
+            raise ValidationException(str(exc)) from None
+        if not valid:
+            raise KMSInvalidSignatureException()
+        return key
+
+    def get_public_key_imported(self, key_id: str) -> tuple[Key, bytes]:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetPublicKey.html"""
+        key = self.external_key(key_id)
+        if key is None:
+            raise NotFoundException(f"Key '{self._arn(self.get_key_id(key_id))}' does not exist")
+        if keyspecs.family(key.key_spec) not in ("rsa", "ecc"):
+            self.check_usable(key)
+            raise UnsupportedOperationException(
+                f"{key.arn} is a {key.key_spec} key, which has no public key."
+            )
+        key, material = self._imported(key_id, key.key_usage, "GetPublicKey")
+        return key, _asymmetric.public_key_der(self._asymmetric_key(key, material))
+
+    def get_public_key(self, key_id: str) -> tuple[Key, bytes]:
+        """moto's GetPublicKey (keys that are not EXTERNAL), refusing keys without a public key:
+        moto raised KeyError for a symmetric or HMAC key (HTTP 500)."""
+        key = self.describe_key(key_id)
+        if keyspecs.family(key.key_spec) in ("symmetric", "hmac"):
+            raise UnsupportedOperationException(
+                f"{key.arn} is a {key.key_spec} key, which has no public key."
+            )
+        return super().get_public_key(key_id)
+
+    def _rsa_private(self, key_id: str, algorithm: str, operation: str) -> tuple[Key, Any]:
+        key, material = self._imported(key_id, "ENCRYPT_DECRYPT", operation)
+        self._check_algorithm(key, "Encryption", algorithm)
+        return key, self._asymmetric_key(key, material)
+
+    def encrypt_imported(self, key_id: str, plaintext: bytes, algorithm: str) -> tuple[Key, bytes]:
+        """Encrypt with an RSA EXTERNAL key: RSAES-OAEP under the imported key's public key."""
+        key, private = self._rsa_private(key_id, algorithm, "Encrypt")
+        try:
+            return key, _asymmetric.rsa_encrypt(private, plaintext, algorithm)
+        except _asymmetric.CryptoError as exc:
+            raise ValidationException(str(exc)) from None
+
+    def decrypt_imported(self, key_id: str, ciphertext: bytes, algorithm: str) -> tuple[Key, bytes]:
+        """Decrypt with an RSA EXTERNAL key; a ciphertext that does not decrypt is refused as AWS
+        refuses it (InvalidCiphertextException, empty message)."""
+        key, private = self._rsa_private(key_id, algorithm, "Decrypt")
+        plaintext = _asymmetric.rsa_decrypt(private, ciphertext, algorithm)
+        if plaintext is None:
+            raise InvalidCiphertextException()
+        return key, plaintext
+
+    def generate_mac_imported(
+        self, key_id: str, message: bytes, mac_algorithm: str
+    ) -> tuple[Key, bytes]:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateMac.html"""
+        key, material = self._imported(key_id, "GENERATE_VERIFY_MAC", "GenerateMac")
+        self._check_algorithm(key, "MAC", mac_algorithm)
+        return key, _asymmetric.mac(material.canonical, mac_algorithm, message)
+
+    def verify_mac_imported(
+        self, key_id: str, message: bytes, mac_algorithm: str, mac: bytes
+    ) -> Key:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_VerifyMac.html"""
+        key, material = self._imported(key_id, "GENERATE_VERIFY_MAC", "VerifyMac")
+        self._check_algorithm(key, "MAC", mac_algorithm)
+        if not _asymmetric.mac_matches(material.canonical, mac_algorithm, message, mac):
+            raise KMSInvalidMacException()
+        return key
+
+    def derive_shared_secret(
+        self, key_id: str, key_agreement_algorithm: str, public_key: bytes
+    ) -> tuple[Key, bytes]:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_DeriveSharedSecret.html
+
+        moto (5.2) has no DeriveSharedSecret; for its own KEY_AGREEMENT keys the mock uses the
+        private key moto generated.
+        """
+        key = self.external_key(key_id)
+        if key is not None:
+            key, material = self._imported(key_id, "KEY_AGREEMENT", "DeriveSharedSecret")
+            private: Any = self._asymmetric_key(key, material)
+        else:
+            key = self.describe_key(key_id)
+            private = getattr(key.private_key, "private_key", None)
+            if key.key_usage != "KEY_AGREEMENT" or not isinstance(
+                private, ec.EllipticCurvePrivateKey
+            ):
+                raise InvalidKeyUsageException(
+                    key_usage_not_valid(key.arn, key.key_usage, "DeriveSharedSecret")
+                )
+        self._check_algorithm(key, "Key agreement", key_agreement_algorithm)
+        try:
+            return key, _asymmetric.derive_shared_secret(private, public_key)
+        except _asymmetric.CryptoError as exc:
+            raise ValidationException(str(exc)) from None
+
+    # -- data key pairs: every symmetric encryption key, EXTERNAL or not -----------------------
+
+    def generate_data_key_pair(
+        self,
+        key_id: str,
+        key_pair_spec: str,
+        encryption_context: dict[str, str],
+        operation: str = "GenerateDataKeyPair",
+    ) -> tuple[Key, bytes, bytes, bytes]:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPair.html
+
+        A fresh key pair of ``key_pair_spec``; its PKCS#8 private key is encrypted under the
+        symmetric encryption key ``key_id`` by ``encrypt``, so Decrypt returns it and an EXTERNAL
+        key's state rules (spec §7) apply. Keys of other origins are checked as moto's
+        GenerateDataKey checks them (no key-state check). Returns the key, the private key
+        (PKCS#8 DER), the public key (DER SubjectPublicKeyInfo) and the private key's ciphertext.
+        """
+        self._check_data_key_pair_spec(key_pair_spec)
+        key = self.keys[self.any_id_to_key_id(key_id)]
+        if key.id in self.imports:
+            self.check_usable(key)  # the state before the key usage, as for Encrypt
+        usage = key.key_usage or "ENCRYPT_DECRYPT"  # moto keeps None when CreateKey omitted it
+        if usage != "ENCRYPT_DECRYPT" or key.key_spec != keyspecs.SYMMETRIC:
+            raise InvalidKeyUsageException(
+                f"{key.arn} is a {key.key_spec} key with key usage {usage}; {operation} "
+                "needs a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT)."
+            )
+        # Generated only once the key is known to be usable: an RSA_4096 pair takes a while.
+        private, public = data_key_pairs.generate(key_pair_spec)
+        blob, _ = self.encrypt(key.id, private, encryption_context)
+        return key, private, public, blob
+
+    def _check_data_key_pair_spec(self, key_pair_spec: str) -> None:
+        if key_pair_spec == "SM2" and self.region_name not in keyspecs.CHINA_REGIONS:
+            raise UnsupportedOperationException(
+                "KeyPairSpec SM2 is available only in the China Regions (cn-north-1, "
+                f"cn-northwest-1), not in {self.region_name}."
+            )
+        if key_pair_spec in data_key_pairs.UNSUPPORTED:
+            # Deliberate difference from AWS (see README): no SM2 library to build on, and
+            # ``cryptography`` has no ML-KEM-512.
+            raise UnsupportedOperationException(
+                f"KeyPairSpec {key_pair_spec} is not supported by kms-import-mock; data key "
+                "pairs are RSA, ECC (NIST, SECG) or ECC_NIST_EDWARDS25519."
+            )

@@ -1,0 +1,336 @@
+"""CloudTrail-shaped audit events of the import lifecycle (spec §6).
+
+Records are built here and kept on the KMS backend that served the request (per account and
+Region), so moto's reset clears them with everything else. API calls (``GetParametersForImport``,
+``ImportKeyMaterial``, ``DeleteImportedKeyMaterial``, ``RotateKeyOnDemand``) are recorded by the
+Response layer after a successful request only; the service events ``DeleteExpiredKeyMaterial`` and
+``RotateKey`` by the backend's hooks.
+
+Request and response members reach a record only through per-action allow-lists: key material,
+import tokens, wrapped blobs and public keys can never be recorded, whatever a request carries.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import clock
+
+if TYPE_CHECKING:
+    from moto.kms.models import Key
+
+    from .base import ImportBackendBase
+
+EVENT_VERSION = "1.11"
+EVENT_SOURCE = "kms.amazonaws.com"
+KEY_RESOURCE_TYPE = "AWS::KMS::Key"
+AWS_INTERNAL = "AWS Internal"
+
+#: Action -> the request members CloudTrail shows (spec §6.2, §6.3). Secrets are not listed.
+_REQUEST_MEMBERS: dict[str, tuple[str, ...]] = {
+    "GetParametersForImport": ("KeyId", "WrappingAlgorithm", "WrappingKeySpec"),
+    "ImportKeyMaterial": (
+        "KeyId",
+        "ValidTo",
+        "ExpirationModel",
+        "ImportType",
+        "KeyMaterialId",
+        "KeyMaterialDescription",
+    ),
+    "DeleteImportedKeyMaterial": ("KeyId", "KeyMaterialId"),
+    "RotateKeyOnDemand": ("KeyId",),
+}
+
+#: Action -> the response members CloudTrail shows; None: ``responseElements`` is null.
+_RESPONSE_MEMBERS: dict[str, tuple[str, ...] | None] = {
+    "GetParametersForImport": None,  # the response holds the public key and the token
+    "ImportKeyMaterial": ("KeyId", "KeyMaterialId"),
+    "DeleteImportedKeyMaterial": ("KeyId", "KeyMaterialId"),
+    "RotateKeyOnDemand": ("KeyId",),
+}
+
+API_ACTIONS = frozenset(_REQUEST_MEMBERS)
+_READ_ONLY = frozenset({"GetParametersForImport"})
+
+#: Orders events recorded at the same instant, across all backends.
+_sequence = itertools.count()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One stored event: the CloudTrail record plus what ordering and filtering need."""
+
+    epoch: float
+    seq: int
+    key_id: str
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who made an API call, as the Response layer sees the request."""
+
+    access_key_id: str
+    user_agent: str
+    source_ip: str
+    request_id: str
+
+
+# -- storage ---------------------------------------------------------------------------------
+
+
+def stored(backend: ImportBackendBase) -> list[Recorded]:
+    """The backend's event list, created on first use.
+
+    Kept in the backend's ``__dict__`` (moto's reset replaces that dict, dropping the events)
+    rather than set in ``__init__``, so this module owns the attribute.
+    """
+    events: list[Recorded] | None = backend.__dict__.get("_audit_events")
+    if events is None:
+        events = backend.__dict__.setdefault("_audit_events", [])
+    return events
+
+
+def _store(
+    backend: ImportBackendBase, when: _dt.datetime, key_id: str, record: dict[str, Any]
+) -> None:
+    with backend.lock:
+        stored(backend).append(Recorded(when.timestamp(), next(_sequence), key_id, record))
+
+
+# -- formatting ------------------------------------------------------------------------------
+
+
+def _event_time(when: _dt.datetime) -> str:
+    return when.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _human_time(value: Any) -> Any:
+    """``May 21, 2025, 5:47:45 AM``: how CloudTrail shows ImportKeyMaterial's ValidTo."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    when = _dt.datetime.fromtimestamp(value, _dt.timezone.utc)
+    hour = when.hour % 12 or 12
+    half = "AM" if when.hour < 12 else "PM"
+    return f"{when:%b} {when.day}, {when.year}, {hour}:{when:%M:%S} {half}"
+
+
+def _camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _pick(source: Mapping[str, Any], members: Iterable[str]) -> dict[str, Any]:
+    picked: dict[str, Any] = {}
+    for member in members:
+        if source.get(member) is not None:
+            value = source[member]
+            picked[_camel(member)] = _human_time(value) if member == "ValidTo" else value
+    return picked
+
+
+def _response_elements(
+    response: Mapping[str, Any], members: Iterable[str], key: Key
+) -> dict[str, Any]:
+    elements = _pick(response, members)
+    if "keyId" in elements:
+        # AWS answers all four actions with the key ARN; moto's RotateKeyOnDemand echoes the input.
+        elements["keyId"] = key.arn
+    return elements
+
+
+def _partition(region: str) -> str:
+    from moto.utilities.utils import get_partition
+
+    return str(get_partition(region))
+
+
+def _resources(account_id: str, arn: str) -> list[dict[str, str]]:
+    return [{"accountId": account_id, "type": KEY_RESOURCE_TYPE, "ARN": arn}]
+
+
+def _new_id() -> str:
+    from moto.moto_api._internal import mock_random
+
+    return str(mock_random.uuid4())
+
+
+def _user_identity(account_id: str, region: str, access_key_id: str) -> dict[str, Any]:
+    """The caller as moto's STS ``GetCallerIdentity`` names it (moto's default user otherwise)."""
+    user_id, arn = "AKIAIOSFODNN7EXAMPLE", f"arn:{_partition(region)}:sts::{account_id}:user/moto"
+    try:
+        from moto.sts.models import sts_backends
+
+        user_id, arn, account_id = sts_backends[account_id][_partition(region)].get_caller_identity(
+            access_key_id, region
+        )
+    except Exception:  # noqa: BLE001 - identity is cosmetic; never fail the recorded call
+        pass
+    identity_type = "AssumedRole" if ":assumed-role/" in arn else "IAMUser"
+    identity: dict[str, Any] = {
+        "type": identity_type,
+        "principalId": user_id,
+        "arn": arn,
+        "accountId": account_id,
+        "accessKeyId": access_key_id,
+    }
+    if identity_type == "IAMUser":
+        identity["userName"] = arn.rsplit("/", 1)[-1]
+    return identity
+
+
+# -- recording -------------------------------------------------------------------------------
+
+
+def _key(backend: ImportBackendBase, *refs: Any) -> Key | None:
+    for ref in refs:
+        if isinstance(ref, str) and ref:
+            try:
+                key = backend.keys.get(backend.any_id_to_key_id(ref))
+            except Exception:  # noqa: BLE001 - an unknown alias is just "no key"
+                key = None
+            if key is not None:
+                return key
+    return None
+
+
+def record_api_call(
+    backend: ImportBackendBase,
+    action: str,
+    request: Mapping[str, Any],
+    response: Mapping[str, Any],
+    caller: Caller,
+) -> None:
+    """Record a successful API call (``eventType`` AwsApiCall)."""
+    key = _key(backend, response.get("KeyId"), request.get("KeyId"))
+    if action not in API_ACTIONS or key is None:
+        return
+    when = clock.now()
+    members = _RESPONSE_MEMBERS[action]
+    record: dict[str, Any] = {
+        "eventVersion": EVENT_VERSION,
+        "userIdentity": _user_identity(
+            backend.account_id, backend.region_name, caller.access_key_id
+        ),
+        "eventTime": _event_time(when),
+        "eventSource": EVENT_SOURCE,
+        "eventName": action,
+        "awsRegion": backend.region_name,
+        "sourceIPAddress": caller.source_ip,
+        "userAgent": caller.user_agent,
+        "requestParameters": _pick(request, _REQUEST_MEMBERS[action]),
+        "responseElements": None if members is None else _response_elements(response, members, key),
+        "requestID": caller.request_id,
+        "eventID": _new_id(),
+        "readOnly": action in _READ_ONLY,
+        "resources": _resources(backend.account_id, key.arn),
+        "eventType": "AwsApiCall",
+        "managementEvent": True,
+        "recipientAccountId": backend.account_id,
+        "eventCategory": "Management",
+    }
+    _store(backend, when, key.id, record)
+
+
+def _service_event(
+    backend: ImportBackendBase, key: Key, name: str, when: _dt.datetime, details: dict[str, Any]
+) -> None:
+    record: dict[str, Any] = {
+        "eventVersion": EVENT_VERSION,
+        "userIdentity": {"accountId": backend.account_id, "invokedBy": AWS_INTERNAL},
+        "eventTime": _event_time(when),
+        "eventSource": EVENT_SOURCE,
+        "eventName": name,
+        "awsRegion": backend.region_name,
+        "sourceIPAddress": AWS_INTERNAL,
+        "userAgent": AWS_INTERNAL,
+        "requestParameters": None,
+        "responseElements": None,
+        "eventID": _new_id(),
+        "readOnly": False,
+        "resources": _resources(backend.account_id, key.arn),
+        "eventType": "AwsServiceEvent",
+        "managementEvent": True,
+        "recipientAccountId": backend.account_id,
+        "serviceEventDetails": details,
+        "eventCategory": "Management",
+    }
+    _store(backend, when, key.id, record)
+
+
+def record_material_expired(
+    backend: ImportBackendBase, key: Key, material_id: str, valid_to: float
+) -> None:
+    """``DeleteExpiredKeyMaterial``, dated at the material's ValidTo however late it is noticed."""
+    when = _dt.datetime.fromtimestamp(valid_to, _dt.timezone.utc)
+    details = {"keyId": key.id, "keyMaterialId": material_id}
+    _service_event(backend, key, "DeleteExpiredKeyMaterial", when, details)
+
+
+def record_key_rotated(
+    backend: ImportBackendBase,
+    key: Key,
+    previous_material_id: str | None,
+    current_material_id: str | None,
+) -> None:
+    """``RotateKey``: an on-demand rotation completed (spec §6.3)."""
+    details = {
+        "rotationType": "ON_DEMAND",
+        "keyOrigin": key.origin,
+        "previousKeyMaterialId": previous_material_id,
+        "currentKeyMaterialId": current_material_id,
+        "keyId": key.id,
+    }
+    _service_event(backend, key, "RotateKey", clock.now(), details)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _extended_backends() -> list[ImportBackendBase]:
+    from moto.kms.models import kms_backends
+
+    from .base import ImportBackendBase
+
+    found = []
+    for regions in list(kms_backends.values()):
+        for backend in list(regions.values()):
+            if isinstance(backend, ImportBackendBase):
+                found.append(backend)
+    return found
+
+
+def collect(backends: Iterable[ImportBackendBase]) -> list[Recorded]:
+    """Every event of ``backends``, oldest first, after their lazy expiry check has run."""
+    entries: list[Recorded] = []
+    for backend in backends:
+        backend.sweep()  # so material past ValidTo shows its DeleteExpiredKeyMaterial now
+        with backend.lock:
+            entries.extend(stored(backend))
+    entries.sort(key=lambda e: (e.epoch, e.seq))
+    return entries
+
+
+def names_key(entry: Recorded, key_id: str) -> bool:
+    """Whether ``key_id`` (a key ID or key ARN) is the entry's key."""
+    if key_id == entry.key_id:
+        return True
+    return any(res.get("ARN") == key_id for res in entry.record.get("resources") or ())
+
+
+def list_events(name: str | None = None, key_id: str | None = None) -> list[dict[str, Any]]:
+    """The recorded events of every account and Region, oldest first (by ``eventTime``).
+
+    ``name`` filters on ``eventName``; ``key_id`` (key ID or key ARN) on the event's key. Each
+    call returns fresh copies, so a caller may change them freely.
+    """
+    return [
+        copy.deepcopy(entry.record)
+        for entry in collect(_extended_backends())
+        if (name is None or entry.record["eventName"] == name)
+        and (key_id is None or names_key(entry, key_id))
+    ]

@@ -1,0 +1,304 @@
+"""The HTTP face of the import operations: parse → call the backend → serialise.
+
+A subclass of moto's ``KmsResponse``: moto's ``call_action`` finds actions by snake_case method
+name, so the three import operations need no registration. Every request first runs the backend's
+lazy expiry check, so any call that reads a key sees material past ``ValidTo`` as gone.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from moto.core.common_types import TYPE_RESPONSE
+from moto.kms.responses import KmsResponse
+
+from kms_import_mock.crypto import keyspecs
+
+from . import events, shapes
+from . import rotation as _rotation
+from .backend import ImportKmsBackend
+from .crypto_responses import KEY_ID as _KEY_ID
+from .crypto_responses import CryptoResponses
+from .crypto_responses import b64 as _b64
+from .errors import (
+    AwsError,
+    InvalidMarkerException,
+    SerializationException,
+    UnsupportedOperationException,
+    ValidationException,
+)
+from .params import Params, parse_body
+from .request_body import UndecodableBodyTolerant
+
+_MATERIAL_ID: dict[str, Any] = {"min_len": 64, "max_len": 64, "pattern": r"^[a-f0-9]+$"}
+
+
+class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
+    """moto's KMS Response with the import operations; the crypto actions come from
+    ``CryptoResponses``."""
+
+    @property
+    def kms_backend(self) -> ImportKmsBackend:
+        # moto's lookup goes through BackendDict.__getitem__, which scans the list of every
+        # service's BackendDict (~tens of µs); moto's actions and our call_action ask for the
+        # backend several times per request. moto makes one Response per request, so remember
+        # it for this request's account and Region (found by profiling the B3 benchmark).
+        where = (self.current_account, self.region)
+        cached: tuple[tuple[str, str], ImportKmsBackend] | None = self.__dict__.get("_kms_backend")
+        if cached is not None and cached[0] == where:
+            return cached[1]
+        backend = super().kms_backend
+        assert isinstance(backend, ImportKmsBackend)
+        self.__dict__["_kms_backend"] = (where, backend)
+        return backend
+
+    def setup_class(
+        self, request: Any, full_url: Any = None, headers: Any = None, use_raw_body: Any = None
+    ) -> None:
+        super().setup_class(request, full_url, headers, use_raw_body)
+        if not self.body:
+            # An empty body means no parameters (moto's own ListKeys test sends one); moto's
+            # actions json.loads() it, so give them the empty object.
+            self.body = "{}"
+
+    def call_action(self) -> TYPE_RESPONSE:
+        self.kms_backend.sweep()
+        action = self._get_action()
+        try:
+            if self._undecodable:
+                raise SerializationException("Start of structure or map found where not expected.")
+            # Parsed once here: moto's ``_get_param`` re-parsed the body for every parameter.
+            self._json = parse_body(self.body)
+            shapes.check_request(action, self._json)
+        except AwsError as err:
+            # Refused before any action runs, serialised as moto serialises action errors.
+            extra = {**dict(err.get_headers()), "status": err.code}
+            status, headers, body = self._transform_response(
+                self.response_headers, (err.description, extra)
+            )
+            return (status, *self._enrich_response(headers, body))
+        status, headers, body = super().call_action()
+        if int(status) == 200 and action in events.API_ACTIONS:
+            self._record_event(action, headers, body)
+        return status, headers, body
+
+    def _params(self) -> Params:
+        return Params(self._json)
+
+    def _get_param(self, param_name: str, if_none: Any = None) -> Any:
+        """moto's accessor, served from the body parsed once per request.
+
+        Same results as moto's (blobs base64-decoded); containers are copied, since moto's
+        version handed out a fresh object on every call (moto never mutates nested values).
+        """
+        decoded: dict[str, Any] | None = self.__dict__.get("_decoded")
+        if decoded is None:
+            if "_json" not in self.__dict__:  # outside call_action: moto's own way
+                return super()._get_param(param_name, if_none)
+            decoded = dict(self._json)
+            for blob in ("Plaintext", "CiphertextBlob", "Message"):
+                if blob in decoded:
+                    decoded[blob] = base64.b64decode(decoded[blob].encode("utf-8"))
+            self.__dict__["_decoded"] = decoded
+        value = decoded.get(param_name, if_none)
+        return value.copy() if isinstance(value, (dict, list)) else value
+
+    def _record_event(self, action: str, headers: dict[str, str], body: str | bytes) -> None:
+        """Record a successful import-lifecycle call (spec §6); a refused one leaves no record."""
+        try:
+            response = json.loads(body or "{}")
+        except ValueError:
+            return
+        request = self._json
+        caller = events.Caller(
+            access_key_id=self.get_access_key(),
+            user_agent=str(self.headers.get("User-Agent", "")),
+            source_ip=str(getattr(self.normalized_request, "remote_addr", None) or "127.0.0.1"),
+            request_id=str(headers.get("x-amzn-requestid", "")),
+        )
+        events.record_api_call(self.kms_backend, action, request, response, caller)
+
+    # -- key checks moto's grant actions lack: an unknown key is NotFoundException, not a 500 --
+
+    def create_grant(self) -> str:
+        self._validate_cmk_id(self._get_param("KeyId"))
+        return str(super().create_grant())
+
+    def list_grants(self) -> str:
+        self._validate_cmk_id(self._get_param("KeyId"))
+        return str(super().list_grants())
+
+    def revoke_grant(self) -> str:
+        self._validate_cmk_id(self._get_param("KeyId"))
+        return str(super().revoke_grant())
+
+    def retire_grant(self) -> str:
+        key_id = self._get_param("KeyId")
+        if key_id is not None:
+            self._validate_cmk_id(key_id)
+        elif self._get_param("GrantToken") is None:
+            raise ValidationException(
+                "RetireGrant needs either a GrantToken, or a KeyId together with a GrantId."
+            )
+        return str(super().retire_grant())
+
+    def _with_import_metadata(self, metadata: dict[str, Any]) -> dict[str, Any]:
+        metadata.update(self.kms_backend.import_metadata(metadata["KeyId"]))
+        if metadata["KeyId"] in self.kms_backend.imports:
+            # moto lists algorithms by key spec alone (RSAES_OAEP_* for an HMAC key, ECDSA for a
+            # KEY_AGREEMENT key); show only the list real KMS shows for the key's usage.
+            for name in keyspecs.ALGORITHM_FIELDS:
+                metadata.pop(name, None)
+            metadata.update(keyspecs.algorithm_fields(metadata["KeySpec"], metadata["KeyUsage"]))
+        return metadata
+
+    def create_key(self) -> str:
+        result = json.loads(super().create_key())
+        self._with_import_metadata(result["KeyMetadata"])
+        return json.dumps(result)
+
+    def describe_key(self) -> str:
+        # KeyState (moto's part) and ExpirationModel/ValidTo (ours) from one moment, not from
+        # either side of a parallel import or delete.
+        with self.kms_backend.lock:
+            result = json.loads(super().describe_key())
+            self._with_import_metadata(result["KeyMetadata"])
+        return json.dumps(result)
+
+    def get_parameters_for_import(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetParametersForImport.html"""
+        params = self._params()
+        key_id = params.required_string("KeyId", **_KEY_ID)
+        algorithm = params.required_string("WrappingAlgorithm", enum=keyspecs.WRAPPING_ALGORITHMS)
+        wrapping_key_spec = params.required_string(
+            "WrappingKeySpec", enum=keyspecs.WRAPPING_KEY_SPECS
+        )
+        key, token, public_key, valid_to = self.kms_backend.get_parameters_for_import(
+            key_id, algorithm, wrapping_key_spec
+        )
+        return json.dumps(
+            {
+                "KeyId": key.arn,
+                "ImportToken": _b64(token),
+                "PublicKey": _b64(public_key),
+                "ParametersValidTo": valid_to.timestamp(),
+            }
+        )
+
+    def import_key_material(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html"""
+        params = self._params()
+        key_id = params.required_string("KeyId", **_KEY_ID)
+        token = params.blob("ImportToken")
+        blob = params.blob("EncryptedKeyMaterial")
+        valid_to = params.timestamp("ValidTo")
+        model = params.string(
+            "ExpirationModel", enum=("KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE")
+        )
+        import_type = params.string(
+            "ImportType", enum=("NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL")
+        )
+        description = params.string(
+            "KeyMaterialDescription", max_len=256, pattern=r"^[a-zA-Z0-9:/_\s.-]+$"
+        )
+        material_id = params.string("KeyMaterialId", **_MATERIAL_ID)
+        key, record = self.kms_backend.import_key_material(
+            key_id,
+            token,
+            blob,
+            valid_to=valid_to,
+            expiration_model=model,
+            import_type=import_type,
+            key_material_id=material_id,
+            key_material_description=description,
+        )
+        response: dict[str, Any] = {"KeyId": key.arn}
+        if key.key_spec == keyspecs.SYMMETRIC:
+            response["KeyMaterialId"] = record.material_id
+        return json.dumps(response)
+
+    def delete_imported_key_material(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteImportedKeyMaterial.html"""
+        params = self._params()
+        key_id = params.required_string("KeyId", **_KEY_ID)
+        material_id = params.string("KeyMaterialId", **_MATERIAL_ID)
+        key, deleted = self.kms_backend.delete_imported_key_material(key_id, material_id)
+        response: dict[str, Any] = {"KeyId": key.arn}
+        if deleted is not None and key.key_spec == keyspecs.SYMMETRIC:
+            response["KeyMaterialId"] = deleted
+        return json.dumps(response)
+
+    # -- rotation and multi-Region -------------------------------------------------------------
+
+    def list_key_rotations(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html
+
+        EXTERNAL symmetric keys list their key materials (spec §9); other keys keep moto's
+        listing, with AWS's parameter validation and default Limit.
+        """
+        params = self._params()
+        key_id = params.required_string("KeyId", **_KEY_ID)
+        include = params.string("IncludeKeyMaterial", enum=("ALL_KEY_MATERIAL", "ROTATIONS_ONLY"))
+        limit = params.integer("Limit", min_value=1, max_value=1000) or _rotation.DEFAULT_LIMIT
+        marker = params.string("Marker", min_len=1, max_len=1024, pattern=r"[\u0020-\u00FF]*")
+        self._validate_key_id(key_id)
+        backend = self.kms_backend
+        key = backend.external_key(key_id)
+        if key is None or key.key_spec != keyspecs.SYMMETRIC:
+            if key is not None and include is not None:
+                raise UnsupportedOperationException(
+                    f"IncludeKeyMaterial is only valid for keys that support rotation; "
+                    f"{key.arn} is a {key.key_spec} key."
+                )
+            rotations, next_marker = backend.list_key_rotations(
+                key_id=key_id, limit=limit, next_marker=marker
+            )
+            return json.dumps(self._rotations_page(rotations, next_marker))
+        entries = backend.key_material_entries(key, include == "ALL_KEY_MATERIAL")
+        paged = _rotation.page(entries, limit, marker)
+        if paged is None:
+            raise InvalidMarkerException(
+                f"The marker {marker} is not one that ListKeyRotations returned for {key.arn}; "
+                "pass the NextMarker of the previous response."
+            )
+        return json.dumps(self._rotations_page(*paged))
+
+    @staticmethod
+    def _rotations_page(rotations: Any, next_marker: str | None) -> dict[str, Any]:
+        response: dict[str, Any] = {"Rotations": rotations, "Truncated": next_marker is not None}
+        if next_marker is not None:
+            response["NextMarker"] = next_marker
+        return response
+
+    def replicate_key(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html
+
+        For an EXTERNAL primary the replica is created at once, in PendingImport; the response
+        shows the transient ``Creating`` state AWS returns (DescribeKey already shows
+        PendingImport). Other keys keep moto's behaviour.
+        """
+        params = self._params()
+        key_id = params.required_string("KeyId", **_KEY_ID)
+        self._validate_key_id(key_id)
+        if self.kms_backend.external_key(key_id) is None:
+            return super().replicate_key()
+        region = params.required_string(
+            "ReplicaRegion", min_len=1, max_len=32, pattern=r"^([a-z]+-){2,3}\d+$"
+        )
+        description = params.string("Description", max_len=8192) or ""
+        policy = params.string("Policy", min_len=1, max_len=131072)
+        tags = self._get_param("Tags")
+        replica = self.kms_backend.replicate_key(
+            key_id, region, description=description, policy=policy, tags=tags
+        )
+        metadata = replica.to_dict()["KeyMetadata"]
+        metadata.update(KeyState="Creating", Enabled=False)
+        return json.dumps(
+            {
+                "ReplicaKeyMetadata": metadata,
+                "ReplicaPolicy": replica.policy,
+                "ReplicaTags": tags or [],
+            }
+        )
