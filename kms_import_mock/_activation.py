@@ -12,10 +12,13 @@ from __future__ import annotations
 import threading
 
 from ._errors import KmsImportMockError
+from .services.patching import Patches
 
 _lock = threading.RLock()
 _depth = 0
 _saved: list[tuple[object, type]] = []
+#: What the integrated services (``services.registry``) replaced on moto's classes.
+_service_patches = Patches()
 
 
 def active() -> bool:
@@ -26,7 +29,11 @@ def install() -> None:
     global _depth
     with _lock:
         if _depth == 0:
-            _install()
+            try:
+                _install()
+            except BaseException:
+                _restore()  # a refused or failed start leaves moto exactly as it was
+                raise
         _depth += 1
 
 
@@ -79,6 +86,17 @@ def _install() -> None:
         _saved.append((regions, regions.backend))
         regions.backend = ImportKmsBackend
     _install_cloudtrail()
+    _install_services()
+
+
+def _install_services() -> None:
+    from .services import registry
+
+    try:
+        registry.install_all(_service_patches)
+    except BaseException:
+        _service_patches.restore()
+        raise
 
 
 def _check_cloudtrail() -> None:
@@ -120,6 +138,7 @@ def _restore() -> None:
 
     clock.set_offset(clock.timedelta_zero())
 
+    _service_patches.restore()
     while _saved:
         holder, original = _saved.pop()
         holder.backend = original  # type: ignore[attr-defined]

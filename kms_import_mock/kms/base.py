@@ -114,7 +114,9 @@ class ImportBackendBase(KmsBackend):
         if state == "Disabled":
             raise DisabledException(disabled(key.arn))
         if state in _DELETING:
-            raise DisabledException(pending_deletion(key.arn))
+            # The key-state table allows DisabledException here too; AWS was observed answering
+            # KMSInvalidStateException (and S3 relays it as KMS.KMSInvalidStateException).
+            raise KMSInvalidStateException(pending_deletion(key.arn))
         raise KMSInvalidStateException(f"{key.arn} is {state}.")
 
     def _refresh_state(self, key: Key, state: KeyImport) -> None:

@@ -236,6 +236,48 @@ def record_api_call(
     _store(backend, when, key.id, record)
 
 
+def record_service_call(
+    backend: ImportBackendBase,
+    key: Key,
+    action: str,
+    request: dict[str, Any],
+    principal: str,
+    access_key_id: str | None = None,
+) -> None:
+    """A KMS call an AWS service made for its caller (S3's GenerateDataKey, EBS's Decrypt, ...).
+
+    As CloudTrail shows them: the caller's identity with ``invokedBy`` set to the service
+    principal, which is also the source address and user agent. ``request`` holds only what
+    CloudTrail shows (key, encryption context, key spec), never data or data keys.
+    """
+    when = clock.now()
+    identity = _user_identity(
+        backend.account_id, backend.region_name, access_key_id or "AKIAIOSFODNN7EXAMPLE"
+    )
+    identity["invokedBy"] = principal
+    record: dict[str, Any] = {
+        "eventVersion": EVENT_VERSION,
+        "userIdentity": identity,
+        "eventTime": _event_time(when),
+        "eventSource": EVENT_SOURCE,
+        "eventName": action,
+        "awsRegion": backend.region_name,
+        "sourceIPAddress": principal,
+        "userAgent": principal,
+        "requestParameters": copy.deepcopy(request),
+        "responseElements": None,
+        "requestID": _new_id(),
+        "eventID": _new_id(),
+        "readOnly": True,
+        "resources": _resources(backend.account_id, key.arn),
+        "eventType": "AwsApiCall",
+        "managementEvent": True,
+        "recipientAccountId": backend.account_id,
+        "eventCategory": "Management",
+    }
+    _store(backend, when, key.id, record)
+
+
 def _service_event(
     backend: ImportBackendBase, key: Key, name: str, when: _dt.datetime, details: dict[str, Any]
 ) -> None:

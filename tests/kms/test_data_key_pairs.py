@@ -198,7 +198,7 @@ def test_key_pending_deletion_is_refused(kms: Any, operation: str) -> None:
     kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     call = getattr(kms, operation)
     assert aws_error(call, KeyId=key_id, KeyPairSpec="RSA_2048") == (
-        "DisabledException",
+        "KMSInvalidStateException",
         f"{arn} is pending deletion.",
     )
 

@@ -111,7 +111,7 @@ def _update_alias(c: Ctx) -> None:
     c.kms.update_alias(AliasName="alias/elsewhere", TargetKeyId=c.key_id)
 
 
-CRYPTO = ("OK", "[1]", "[2]", "[5]")
+CRYPTO = ("OK", "[1]", "[3]", "[5]")
 MANAGE = ("OK", "OK", "[3]", "OK")
 ALWAYS = ("OK", "OK", "OK", "OK")
 

@@ -537,7 +537,7 @@ def test_crypto_on_disabled_and_pending_deletion_keys(kms: Any, key: dict[str, A
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"p"
     kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
     assert aws_error(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"p") == (
-        "DisabledException",
+        "KMSInvalidStateException",
         f"{key['Arn']} is pending deletion.",
     )
     kms.cancel_key_deletion(KeyId=key["KeyId"])

@@ -486,7 +486,10 @@ def test_key_states_are_enforced(kms: Any, operation: str) -> None:
     kms.disable_key(KeyId=key_id)
     assert aws_error(call, kms, key_id) == ("DisabledException", f"{arn} is disabled.")
     kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
-    assert aws_error(call, kms, key_id) == ("DisabledException", f"{arn} is pending deletion.")
+    assert aws_error(call, kms, key_id) == (
+        "KMSInvalidStateException",
+        f"{arn} is pending deletion.",
+    )
     kms.cancel_key_deletion(KeyId=key_id)
     kms.enable_key(KeyId=key_id)
     kms.delete_imported_key_material(KeyId=key_id)
