@@ -7,5 +7,7 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ["AWS_ACCESS_KEY_ID"] = "testing"
 os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ.pop("AWS_PROFILE", None)
+# botocore must not probe the EC2 instance metadata service (an address off this machine).
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
 pytest_plugins = ["pytester"]
