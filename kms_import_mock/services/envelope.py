@@ -77,6 +77,8 @@ def resolve_key(
     ref = key_id or default_alias
     if not ref:
         raise KmsRefusal("NotFoundException", "No KMS key was given and the service has none.")
+    if ref == default_alias:
+        _ensure_managed_key(kms, ref)
     try:
         if ref.startswith("arn:"):
             _, partition, _, arn_region, arn_account, _ = (ref.split(":", 5) + [""] * 6)[:6]
@@ -177,6 +179,22 @@ def decrypt(
         request["encryptionContext"] = dict(context)
     events.record_service_call(kms, key, "Decrypt", request, principal, caller_access_key)
     return bytes(plaintext)
+
+
+def _ensure_managed_key(kms: ImportBackendBase, alias: str) -> None:
+    """Create the service's AWS managed key (``alias/aws/sqs``, ...) on its first use, as AWS
+    does and as moto does for ``alias/aws/dynamodb`` and ``alias/aws/ebs``."""
+    with kms.lock:
+        if not kms.alias_exists(alias):
+            service = alias.rsplit("/", 1)[-1]
+            key = kms.create_key(
+                policy="",
+                key_usage="ENCRYPT_DECRYPT",
+                key_spec="SYMMETRIC_DEFAULT",
+                description=f"Default key that protects my {service} data",
+                tags=None,
+            )
+            kms.create_alias(key.id, alias)
 
 
 def _check_usable(kms: ImportBackendBase, key: Key) -> None:
