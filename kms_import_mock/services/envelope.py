@@ -97,6 +97,17 @@ def resolve_key(
     return key
 
 
+def check_usable(account_id: str, region: str, key_id: str) -> Key:
+    """The key-state rules alone, with no KMS call recorded: a service's own health check of
+    a key it holds a data key under (DynamoDB watching its table key). Refusal: KmsRefusal."""
+    key = resolve_key(account_id, region, key_id)
+    try:
+        _check_usable(backend(account_id, region), key)
+    except JsonRESTError as err:
+        raise _refusal(err) from None
+    return key
+
+
 def generate_data_key(
     account_id: str,
     region: str,
