@@ -39,6 +39,7 @@ METRIC = "SecondsUntilKeyMaterialExpiration"
 DIMENSION = "KeyId"
 UNIT = "Seconds"
 CADENCE = _dt.timedelta(minutes=1)
+_TICK = _dt.timedelta(microseconds=1)
 
 _window = threading.local()
 
@@ -98,7 +99,7 @@ def datapoints(
     result = []
     for key_id, since, valid_to in expiring_keys(account_id, region):
         first = _ceil_minute(max(start, since))
-        last = min(end, now + _dt.timedelta(microseconds=1), valid_to)
+        last = min(end, now + _TICK, valid_to)
         moment = first
         while moment < last:
             seconds = float(int((valid_to - moment).total_seconds()))
@@ -153,15 +154,16 @@ def evaluate(backend: CloudWatchBackend, alarm: Alarm) -> None:
     now = clock.now()
     start = now - period * periods
     wanted = {(d.name, d.value) for d in alarm.dimensions}
+    # The periods end at now and include it: the datapoint of this very minute counts.
     points = [
         p
-        for p in datapoints(backend.account_id, backend.region_name, start, now)
+        for p in datapoints(backend.account_id, backend.region_name, start, now + _TICK)
         if {(d.name, d.value) for d in p.dimensions} == wanted
     ]
     values: list[float | None] = []
     for index in range(periods):
         low = start + period * index
-        inside = [p.value for p in points if low <= _aware(p.timestamp) < low + period]
+        inside = [p.value for p in points if low < _aware(p.timestamp) <= low + period]
         values.append(_statistic(alarm.statistic or "Average", inside) if inside else None)
     treat = alarm.treat_missing_data or "missing"
     present = [v for v in values if v is not None]
