@@ -67,7 +67,8 @@ DATA_CALLS = [
     ("batch_get_item", {"RequestItems": {"t": {"Keys": [KEY]}}}),
     ("batch_write_item", {"RequestItems": {"t": [{"PutRequest": {"Item": {"pk": {"S": "c"}}}}]}}),
     ("transact_get_items", {"TransactItems": [{"Get": {"TableName": "t", "Key": KEY}}]}),
-    ("transact_write_items", {"TransactItems": [{"Put": {"TableName": "t", "Item": {"pk": {"S": "d"}}}}]}),
+    ("transact_write_items",
+     {"TransactItems": [{"Put": {"TableName": "t", "Item": {"pk": {"S": "d"}}}}]}),
 ]  # fmt: skip
 
 
