@@ -14,7 +14,8 @@ reason. Project decisions (AWS documents none of them): the data key SQS generat
 as decrypted at that moment (one service, one cache); ReceiveMessage checks the data keys of the
 messages it is about to return before any becomes in flight, and refuses the whole call if one
 cannot be decrypted (those messages stay in the queue and decrypt again after a reimport of the
-same material). The message body is kept as moto keeps it; what is enforced is KMS's answer.
+same material); messages that arrive while a long poll waits are not checked. The message body
+is kept as moto keeps it; what is enforced is KMS's answer.
 """
 
 from __future__ import annotations
