@@ -77,6 +77,8 @@ def resolve_key(
     ref = key_id or default_alias
     if not ref:
         raise KmsRefusal("NotFoundException", "No KMS key was given and the service has none.")
+    if ref == default_alias:
+        _ensure_managed_key(kms, ref)
     try:
         if ref.startswith("arn:"):
             _, partition, _, arn_region, arn_account, _ = (ref.split(":", 5) + [""] * 6)[:6]
@@ -92,6 +94,17 @@ def resolve_key(
         if ref.startswith("alias/") or ":alias/" in ref:
             raise KmsRefusal("NotFoundException", f"Alias {_alias_arn(kms, ref)} is not found.")
         raise KmsRefusal("NotFoundException", f"Key '{_key_arn(kms, ref)}' does not exist")
+    return key
+
+
+def check_usable(account_id: str, region: str, key_id: str) -> Key:
+    """The key-state rules alone, with no KMS call recorded: a service's own health check of
+    a key it holds a data key under (DynamoDB watching its table key). Refusal: KmsRefusal."""
+    key = resolve_key(account_id, region, key_id)
+    try:
+        _check_usable(backend(account_id, region), key)
+    except JsonRESTError as err:
+        raise _refusal(err) from None
     return key
 
 
@@ -177,6 +190,22 @@ def decrypt(
         request["encryptionContext"] = dict(context)
     events.record_service_call(kms, key, "Decrypt", request, principal, caller_access_key)
     return bytes(plaintext)
+
+
+def _ensure_managed_key(kms: ImportBackendBase, alias: str) -> None:
+    """Create the service's AWS managed key (``alias/aws/sqs``, ...) on its first use, as AWS
+    does and as moto does for ``alias/aws/dynamodb`` and ``alias/aws/ebs``."""
+    with kms.lock:
+        if not kms.alias_exists(alias):
+            service = alias.rsplit("/", 1)[-1]
+            key = kms.create_key(
+                policy="",
+                key_usage="ENCRYPT_DECRYPT",
+                key_spec="SYMMETRIC_DEFAULT",
+                description=f"Default key that protects my {service} data",
+                tags=None,
+            )
+            kms.create_alias(key.id, alias)
 
 
 def _check_usable(kms: ImportBackendBase, key: Key) -> None:
