@@ -42,12 +42,12 @@ _RESEALED_STAGES = ("AWSCURRENT", "AWSPENDING", "AWSPREVIOUS")
 def install(patches: Patches) -> None:
     from moto.secretsmanager.models import SecretsManagerBackend
 
-    for name, wrap in (
-        ("_add_secret", _add_secret),
-        ("update_secret", _update_secret),
-        ("get_secret_value", _get_secret_value),
+    for owner, name, wrap in (
+        (SecretsManagerBackend, "_add_secret", _add_secret),
+        (SecretsManagerBackend, "update_secret", _update_secret),
+        (SecretsManagerBackend, "get_secret_value", _get_secret_value),
     ):
-        patches.set(SecretsManagerBackend, name, wrap(patches.original(SecretsManagerBackend, name)))
+        patches.set(owner, name, wrap(patches.original(owner, name)))
 
 
 # -- how a refusal looks -------------------------------------------------------------------
