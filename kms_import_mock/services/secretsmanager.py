@@ -161,8 +161,7 @@ def _update_secret(original: Callable[..., Any]) -> Callable[..., Any]:
         new_key = arguments.get("kms_key_id")
         secret = self.secrets.get(arguments["secret_id"])
         has_value = (
-            arguments.get("secret_string") is not None
-            or arguments.get("secret_binary") is not None
+            arguments.get("secret_string") is not None or arguments.get("secret_binary") is not None
         )
         if has_value or not new_key or secret is None or new_key == secret.kms_key_id:
             return original(self, *args, **kwargs)
