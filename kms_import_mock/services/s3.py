@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -52,6 +53,7 @@ def install(patches: Patches) -> None:
         (S3Backend, "upload_part_copy", _upload_part_copy),
         (S3Backend, "complete_multipart_upload", _complete_multipart_upload),
         (S3Response, "get_object", _get_object),
+        (S3Response, "_key_response_post", _key_response_post),
     ):
         patches.set(owner, name, wrap(patches.original(owner, name)))
 
@@ -242,3 +244,26 @@ def _get_object(original: Callable[..., Any]) -> Callable[..., Any]:
         return response
 
     return get_object
+
+
+def _key_response_post(original: Callable[..., Any]) -> Callable[..., Any]:
+    """CreateMultipartUpload answers with the upload's key ARN, as S3 does (moto echoes the
+    request's headers, and none when the bucket's default encryption chose the key)."""
+
+    def key_response_post(
+        self: Any, request: Any, body: bytes, bucket_name: str, query: Any, key_name: str
+    ) -> Any:
+        status, headers, content = original(self, request, body, bucket_name, query, key_name)
+        found = re.search(rb"<UploadId>([^<]+)</UploadId>", _bytes(content))
+        if "uploads" in query and status == 200 and found:
+            multipart = _upload(self.backend, bucket_name, found.group(1).decode())
+            if isinstance(getattr(multipart, SEALED, None), envelope.Sealed):
+                headers["x-amz-server-side-encryption"] = multipart.sse_encryption
+                headers["x-amz-server-side-encryption-aws-kms-key-id"] = multipart.kms_key_id
+        return status, headers, content
+
+    return key_response_post
+
+
+def _bytes(content: Any) -> bytes:
+    return content if isinstance(content, bytes) else str(content).encode()

@@ -140,6 +140,9 @@ def test_bucket_default_encryption(kms_import: Any, s3: Any, imported: Any) -> N
         imported.arn
     )
     assert body(s3, "managed") == b"m"  # the AWS managed key is unaffected
+    kms_import.import_key_material(imported.key_id, imported.key_material)
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key="by-default")
+    assert (upload["ServerSideEncryption"], upload["SSEKMSKeyId"]) == ("aws:kms", imported.arn)
 
 
 def test_copy_object_reads_the_source_and_writes_the_destination(
@@ -178,6 +181,7 @@ def test_multipart_upload(kms_import: Any, s3: Any, imported: Any) -> None:
     upload = s3.create_multipart_upload(
         Bucket=BUCKET, Key="big", ServerSideEncryption="aws:kms", SSEKMSKeyId=imported.key_id
     )
+    assert upload["SSEKMSKeyId"] == imported.arn  # the key ARN, as S3 answers
     upload_id = upload["UploadId"]
     part = {"Bucket": BUCKET, "Key": "big", "UploadId": upload_id}
     first = s3.upload_part(PartNumber=1, Body=b"a" * 5 * 1024 * 1024, **part)
