@@ -154,6 +154,8 @@ def _create(
 
 
 def _update_secret(original: Callable[..., Any]) -> Callable[..., Any]:
+    from moto.secretsmanager.models import FakeSecret
+
     signature = inspect.signature(original)
 
     def update_secret(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -163,7 +165,12 @@ def _update_secret(original: Callable[..., Any]) -> Callable[..., Any]:
         has_value = (
             arguments.get("secret_string") is not None or arguments.get("secret_binary") is not None
         )
-        if has_value or not new_key or secret is None or new_key == secret.kms_key_id:
+        if (
+            has_value
+            or not new_key
+            or not isinstance(secret, FakeSecret)  # absent, or a replica moto refuses to change
+            or new_key == secret.kms_key_id
+        ):
             return original(self, *args, **kwargs)
         # Only the key changes: every KMS call first, so a refusal changes nothing.
         resealed = {}
