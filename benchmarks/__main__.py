@@ -19,7 +19,7 @@ os.environ.pop("AWS_PROFILE", None)
 def main() -> int:
     import moto
 
-    from benchmarks import inprocess, server
+    from benchmarks import inprocess, server, services
     from benchmarks._harness import Report, print_header
 
     print(
@@ -33,6 +33,7 @@ def main() -> int:
     report = Report()
     print_header()
     inprocess.run(report)
+    services.run(report)
     server.run(report)
     status = report.summary()
     print(f"({time.perf_counter() - started:.0f} s)")

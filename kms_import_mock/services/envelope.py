@@ -12,7 +12,8 @@ event with ``userIdentity.invokedBy`` set to the service principal. A refusal is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from moto.core.exceptions import JsonRESTError
@@ -51,6 +52,78 @@ class DataKey:
     key_arn: str
     plaintext: bytes
     ciphertext_blob: bytes
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """What a service keeps with a protected resource: the KMS ciphertext and how to open it.
+
+    The blob is opened in the backend that made it (``account_id``, ``region``) with the same
+    encryption context, so a service needs nothing else to ask KMS for it back later.
+    """
+
+    account_id: str
+    region: str
+    key_arn: str
+    blob: bytes
+    context: Mapping[str, str] = field(default_factory=dict)
+
+
+def seal_data_key(
+    account_id: str,
+    region: str,
+    key_id: str | None,
+    context: dict[str, str],
+    principal: str,
+    *,
+    default_alias: str | None = None,
+) -> Sealed:
+    """GenerateDataKey for a service's write; keeps only the encrypted data key.
+
+    The service's payload stays in moto's own storage, so the plaintext data key is dropped.
+    """
+    key = generate_data_key(
+        account_id, region, key_id, context, principal, default_alias=default_alias
+    )
+    return Sealed(account_id, region, key.key_arn, key.ciphertext_blob, dict(context))
+
+
+def seal_value(
+    account_id: str,
+    region: str,
+    key_id: str | None,
+    plaintext: bytes,
+    context: dict[str, str],
+    principal: str,
+    *,
+    default_alias: str | None = None,
+) -> Sealed:
+    """Encrypt a (small) value for a service that stores the ciphertext itself, as SSM does."""
+    arn, blob = encrypt(
+        account_id, region, key_id, plaintext, context, principal, default_alias=default_alias
+    )
+    return Sealed(account_id, region, arn, blob, dict(context))
+
+
+def unseal(sealed: Sealed, principal: str) -> bytes:
+    """Decrypt what :func:`seal_data_key` or :func:`seal_value` stored, for a service's read."""
+    return decrypt(sealed.account_id, sealed.region, sealed.blob, dict(sealed.context), principal)
+
+
+def usable_key(
+    account_id: str, region: str, key_id: str | None, default_alias: str | None = None
+) -> Key:
+    """The key, if a cryptographic call with it would be accepted now; else ``KmsRefusal``.
+
+    For a service that must refuse before it changes anything but can build its encryption
+    context only afterwards (a new secret's ARN). Makes no KMS call, so records no event.
+    """
+    key = resolve_key(account_id, region, key_id, default_alias)
+    try:
+        _check_usable(backend(account_id, region), key)
+    except JsonRESTError as err:
+        raise _refusal(err) from None
+    return key
 
 
 def backend(account_id: str, region: str) -> ImportBackendBase:

@@ -1,0 +1,213 @@
+"""AWS Secrets Manager follows the KMS key: a data key per secret version, asked back on read.
+
+Where Secrets Manager needs a data key: every new secret value (CreateSecret with a value,
+PutSecretValue, UpdateSecret with a value) calls GenerateDataKey under the secret's key with the
+encryption context ``SecretARN`` and ``SecretVersionId``; ``alias/aws/secretsmanager`` when the
+secret names no key. UpdateSecret that changes ``KmsKeyId`` without a value re-encrypts the versions
+labelled AWSCURRENT, AWSPENDING and AWSPREVIOUS under the new key, as AWS documents (Decrypt under
+the old key, GenerateDataKey under the new one). Where it needs it back: GetSecretValue and
+BatchGetSecretValue decrypt the version's data key. How a refusal looks: ``EncryptionFailure`` on
+writes, ``DecryptionFailure`` on reads (both HTTP 400, as botocore's model lists them), the
+message carrying KMS's reason and code. In BatchGetSecretValue with ``SecretIdList`` a refused
+secret lands in ``Errors`` with ``ErrorCode`` DecryptionFailure, as AWS answers; with
+``Filters`` the whole call fails (moto assembles that list without per-secret errors).
+
+moto keeps the secret's value as today; the encrypted data key rides in moto's version record.
+Versions moto makes by itself (RotateSecret without a rotation function copies the value) carry
+no data key and read without KMS (a project decision); a rotation function's PutSecretValue
+is sealed as any other. Replica secrets read through their primary's data key.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from moto.core.exceptions import JsonRESTError
+from moto.secretsmanager.exceptions import InvalidRequestException
+
+from kms_import_mock.services import envelope
+from kms_import_mock.services.patching import Patches
+
+PRINCIPAL = "secretsmanager.amazonaws.com"
+DEFAULT_ALIAS = "alias/aws/secretsmanager"
+#: The member of moto's version record that holds the :class:`envelope.Sealed`.
+SEALED = "kms_import_sealed"
+#: The versions UpdateSecret re-encrypts when only the key changes.
+_RESEALED_STAGES = ("AWSCURRENT", "AWSPENDING", "AWSPREVIOUS")
+
+
+def install(patches: Patches) -> None:
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    for owner, name, wrap in (
+        (SecretsManagerBackend, "_add_secret", _add_secret),
+        (SecretsManagerBackend, "update_secret", _update_secret),
+        (SecretsManagerBackend, "get_secret_value", _get_secret_value),
+    ):
+        patches.set(owner, name, wrap(patches.original(owner, name)))
+
+
+# -- how a refusal looks -------------------------------------------------------------------
+
+
+class EncryptionFailure(JsonRESTError):
+    def __init__(self, refusal: envelope.KmsRefusal) -> None:
+        super().__init__(
+            "EncryptionFailure",
+            "Secrets Manager can't encrypt the protected secret text using the provided KMS "
+            f"key. {refusal.message} ({refusal.code})",
+        )
+
+
+class DecryptionFailure(InvalidRequestException):
+    """An InvalidRequestException underneath, so that moto's BatchGetSecretValue (which collects
+    exactly those per secret) reports the refused secret in Errors instead of failing."""
+
+    def __init__(self, refusal: envelope.KmsRefusal) -> None:
+        JsonRESTError.__init__(
+            self,
+            "DecryptionFailure",
+            "Secrets Manager can't decrypt the protected secret text using the provided KMS "
+            f"key. {refusal.message} ({refusal.code})",
+        )
+
+
+@contextmanager
+def _as_encryption_failure() -> Iterator[None]:
+    try:
+        yield
+    except envelope.KmsRefusal as refusal:
+        raise EncryptionFailure(refusal) from None
+
+
+# -- where Secrets Manager needs a data key ------------------------------------------------
+
+
+def _seal(backend: Any, key_id: str | None, arn: str, version_id: str) -> envelope.Sealed:
+    with _as_encryption_failure():
+        return envelope.seal_data_key(
+            backend.account_id,
+            backend.region_name,
+            key_id,
+            {"SecretARN": arn, "SecretVersionId": version_id},
+            PRINCIPAL,
+            default_alias=DEFAULT_ALIAS,
+        )
+
+
+def _add_secret(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Every new version of every write passes here, after moto's own request checks."""
+    from moto.secretsmanager.models import FakeSecret
+
+    signature = inspect.signature(original)
+
+    def add_secret(self: Any, *args: Any, **kwargs: Any) -> Any:
+        call = signature.bind(self, *args, **kwargs)
+        arguments = call.arguments
+        if arguments.get("secret_string") is None and arguments.get("secret_binary") is None:
+            return original(*call.args, **call.kwargs)
+        existing = self.secrets.get(arguments["secret_id"])
+        if existing is not None and not isinstance(existing, FakeSecret):
+            return original(*call.args, **call.kwargs)  # a replica: moto refuses the write
+        key_id = arguments.get("kms_key_id") or (existing.kms_key_id if existing else None)
+        version_id = self._from_client_request_token(arguments.get("version_id"))
+        arguments["version_id"] = version_id
+        if existing is not None:
+            # The context is known before the write: refuse before anything changes.
+            sealed = _seal(self, key_id, existing.arn, version_id)
+            secret, new_version = original(*call.args, **call.kwargs)
+        else:
+            secret, new_version, sealed = _create(self, original, call, key_id, version_id)
+        secret.versions[version_id][SEALED] = sealed
+        return secret, new_version
+
+    return add_secret
+
+
+def _create(
+    backend: Any,
+    original: Callable[..., Any],
+    call: inspect.BoundArguments,
+    key_id: str | None,
+    version_id: str,
+) -> tuple[Any, bool, envelope.Sealed]:
+    """A new secret: its ARN (the context) exists only once moto made it.
+
+    So the key is checked first, under the KMS backend's lock (no KMS call can change the key
+    until the data key is made), and should the data key still be refused the new secret is
+    taken out again: a refused CreateSecret leaves no secret behind.
+    """
+    kms = envelope.backend(backend.account_id, backend.region_name)
+    with kms.lock:
+        with _as_encryption_failure():
+            envelope.usable_key(backend.account_id, backend.region_name, key_id, DEFAULT_ALIAS)
+        secret, new_version = original(*call.args, **call.kwargs)
+        try:
+            sealed = _seal(backend, key_id, secret.arn, version_id)
+        except EncryptionFailure:
+            backend.secrets.pop(secret.secret_id)
+            raise
+    return secret, new_version, sealed
+
+
+def _update_secret(original: Callable[..., Any]) -> Callable[..., Any]:
+    from moto.secretsmanager.models import FakeSecret
+
+    signature = inspect.signature(original)
+
+    def update_secret(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments = signature.bind(self, *args, **kwargs).arguments
+        new_key = arguments.get("kms_key_id")
+        secret = self.secrets.get(arguments["secret_id"])
+        has_value = (
+            arguments.get("secret_string") is not None or arguments.get("secret_binary") is not None
+        )
+        if (
+            has_value
+            or not new_key
+            or not isinstance(secret, FakeSecret)  # absent, or a replica moto refuses to change
+            or new_key == secret.kms_key_id
+        ):
+            return original(self, *args, **kwargs)
+        # Only the key changes: every KMS call first, so a refusal changes nothing.
+        resealed = {}
+        for version_id, version in secret.versions.items():
+            sealed = version.get(SEALED)
+            if isinstance(sealed, envelope.Sealed) and _staged(version):
+                _open(sealed)
+                resealed[version_id] = _seal(self, new_key, secret.arn, version_id)
+        result = original(self, *args, **kwargs)
+        for version_id, sealed in resealed.items():
+            secret.versions[version_id][SEALED] = sealed
+        return result
+
+    return update_secret
+
+
+def _staged(version: dict[str, Any]) -> bool:
+    return any(stage in _RESEALED_STAGES for stage in version.get("version_stages", ()))
+
+
+# -- where Secrets Manager needs it back ---------------------------------------------------
+
+
+def _open(sealed: envelope.Sealed) -> None:
+    try:
+        envelope.unseal(sealed, PRINCIPAL)
+    except envelope.KmsRefusal as refusal:
+        raise DecryptionFailure(refusal) from None
+
+
+def _get_secret_value(original: Callable[..., Any]) -> Callable[..., Any]:
+    def get_secret_value(self: Any, secret_id: str, *args: Any, **kwargs: Any) -> Any:
+        response = original(self, secret_id, *args, **kwargs)
+        version = self.secrets[secret_id].versions.get(response["VersionId"], {})
+        sealed = version.get(SEALED)
+        if isinstance(sealed, envelope.Sealed):
+            _open(sealed)
+        return response
+
+    return get_secret_value

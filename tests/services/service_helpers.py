@@ -1,0 +1,20 @@
+"""Helpers of the integrated-service tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def endpoint_client(service: str, url: str, region_name: str = "us-east-1") -> Any:
+    """A boto3 client of ``service`` for the server at ``url``, no retries."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        service,
+        endpoint_url=url,
+        region_name=region_name,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
