@@ -51,7 +51,13 @@ def _marker_now(marker: pytest.Mark) -> _dt.datetime | None:
     if now is None or isinstance(now, _dt.datetime):
         return now
     if isinstance(now, str):
-        return _dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
+        try:
+            return _dt.datetime.fromisoformat(now.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise pytest.UsageError(
+                f"@pytest.mark.{MARKER}(now={now!r}) is not an ISO 8601 time; pass a datetime "
+                'or a string such as "2030-01-01T00:00:00Z".'
+            ) from None
     raise pytest.UsageError(
         f"@pytest.mark.{MARKER}(now=...) takes a datetime or an ISO 8601 string, "
         f"not {type(now).__name__}."
@@ -69,6 +75,8 @@ def kms_import(request: pytest.FixtureRequest) -> Iterator[KmsImportMock]:
 
     from kms_import_mock import mock_kms_import
 
+    # The fixture's own activation: the marker's now= moves only its clock, which its stop
+    # puts back, so an enclosing (module- or session-scoped) activation keeps its time.
     with mock_kms_import() as handle:
         if now is not None:
             handle.travel_to(now)
