@@ -33,7 +33,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.get_closest_marker(MARKER) and "kms_import" not in getattr(
             item, "fixturenames", ("kms_import",)
         ):
-            item.fixturenames.insert(0, "kms_import")  # type: ignore[attr-defined]
+            names: list[str] = item.fixturenames  # type: ignore[attr-defined]
+            names.insert(_first_function_fixture(item, names), "kms_import")
+
+
+def _first_function_fixture(item: pytest.Item, names: list[str]) -> int:
+    """Where the function-scoped ``kms_import`` goes among the test's fixtures: after every
+    broader-scoped one (so an enclosing module-scoped activation starts first, and the marker's
+    clock stays inside the test's own activation), before the test's function fixtures (so they
+    run mocked)."""
+    info = getattr(item, "_fixtureinfo", None)
+    defs: dict[str, Any] = getattr(info, "name2fixturedefs", {}) or {}
+    position = 0
+    for index, name in enumerate(names):
+        fixture_defs = defs.get(name)
+        if fixture_defs and getattr(fixture_defs[-1], "scope", "function") != "function":
+            position = index + 1
+    return position
 
 
 def _marker_now(marker: pytest.Mark) -> _dt.datetime | None:

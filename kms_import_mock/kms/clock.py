@@ -5,8 +5,8 @@ Token expiry (``ParametersValidTo``) and material expiry (``ValidTo``) are both 
 adds an offset that the handle's clock controls shift without touching the process clock.
 
 Whose offset: every activation of the mock owns a :class:`Frame`. A frame starts with the offset of
-the frame its starter saw (a nested activation starts at the time its parent shows) and then keeps
-its own, so moving one handle's clock never moves another's, and stopping an activation puts back
+its starter's own activation (a nested activation starts at the time its parent shows; one started
+in a thread or task without an activation starts at process time) and then keeps its own, so moving one handle's clock never moves another's, and stopping an activation puts back
 the clock its starter saw. The current frame is kept in a context variable: nested ``with``
 blocks, threads and asyncio tasks that each start an activation each see their own. Code that runs
 in a context without an activation of its own (a worker thread, a server thread) sees the most
@@ -114,9 +114,13 @@ def current() -> Frame:
 
 
 def push() -> Frame:
-    """A new frame for an activation started in this context, at the time this context sees."""
+    """A new frame for an activation started in this context, at the time this context's own
+    activation shows (process time when it has none: another thread's clock is not ours)."""
     with _lock:
-        parent = current()
+        parent = _current.get()
+        while parent is not None and not parent.live:
+            parent = parent.parent
+        parent = parent or _ROOT
         frame = Frame(parent, parent.offset)
         _live.append(frame)
     _current.set(frame)
