@@ -6,8 +6,9 @@ adds an offset that the handle's clock controls shift without touching the proce
 
 Whose offset: every activation of the mock owns a :class:`Frame`. A frame starts with the offset of
 its starter's own activation (a nested activation starts at the time its parent shows; one started
-in a thread or task without an activation starts at process time) and then keeps its own, so moving one handle's clock never moves another's, and stopping an activation puts back
-the clock its starter saw. The current frame is kept in a context variable: nested ``with``
+in a thread or task without an activation starts at process time) and then keeps its own, so
+moving one handle's clock never moves another's, and stopping an activation puts back the clock
+its starter saw. The current frame is kept in a context variable: nested ``with``
 blocks, threads and asyncio tasks that each start an activation each see their own. Code that runs
 in a context without an activation of its own (a worker thread, a server thread) sees the most
 recently started activation that is still running, or the process-wide root frame (server mode).
