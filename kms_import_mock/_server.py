@@ -216,6 +216,7 @@ class ControlApp:
         return 200, {"events": _events.list_events(name=name, key_id=key_id)}
 
     def _reset(self, request: Request) -> tuple[int, object]:
+        _json_body(request)  # takes no parameters, but a malformed body is still refused
         reset()
         return 200, {"status": "ok"}
 

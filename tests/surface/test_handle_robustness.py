@@ -201,7 +201,7 @@ def test_decorated_async_def_stays_a_coroutine_function() -> None:
 
 # -- typing, as a user's mypy --strict sees the decorated forms ----------------------------------
 
-_USER_FILE = '''
+_USER_FILE = """
 from __future__ import annotations
 
 import asyncio
@@ -240,7 +240,7 @@ def use() -> None:
         handle.advance(60)
     Tests().test_it()
     print(a, b, c)
-'''
+"""
 
 
 def test_decorated_forms_type_check_for_users(tmp_path: Path) -> None:
