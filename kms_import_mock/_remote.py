@@ -36,21 +36,30 @@ class RemoteControl:
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                answer: dict[str, Any] = json.loads(response.read() or b"{}")
-                return answer
+                answer = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as err:
-            if err.code == 404 and not _is_control_answer(err):
-                raise KmsImportMockError(
-                    f"The server at {self.endpoint} (TEST_SERVER_MODE) has no kms-import-mock "
-                    "control API, so the handle cannot move its clock or read its events; run "
-                    "`kms-import-mock serve` there instead of moto_server."
-                ) from None
-            raise KmsImportMockError(_message(err)) from None
+            body = _json_or_none(err)
+            if body is None or "message" not in body:
+                raise self._no_control_api() from None  # moto_server answers it (S3 paths)
+            raise KmsImportMockError(str(body["message"])) from None
+        except ValueError:
+            raise self._no_control_api() from None
         except (urllib.error.URLError, OSError) as err:
             raise KmsImportMockError(
                 f"The server at {self.endpoint} (TEST_SERVER_MODE) did not answer ({err}); "
                 "start it with `kms-import-mock serve`, or set TEST_SERVER_MODE_ENDPOINT."
             ) from None
+        if not isinstance(answer, dict):
+            raise self._no_control_api()
+        return answer
+
+    def _no_control_api(self) -> KmsImportMockError:
+        return KmsImportMockError(
+            f"The server at {self.endpoint} (TEST_SERVER_MODE) has no kms-import-mock "
+            "control API, so the handle cannot read or move its clock or read its events; run "
+            "`kms-import-mock serve` there instead of moto_server."
+        )
+
 
     def now(self) -> _dt.datetime:
         return _dt.datetime.fromisoformat(self._call("clock")["now"])
@@ -79,17 +88,9 @@ class RemoteControl:
         return events
 
 
-def _is_control_answer(err: urllib.error.HTTPError) -> bool:
-    # Our control API answers an unknown route with 404 and a JSON message naming its endpoints.
+def _json_or_none(err: urllib.error.HTTPError) -> dict[str, Any] | None:
     try:
-        return CONTROL_PREFIX in json.loads(err.read()).get("message", "")
-    except (ValueError, AttributeError, OSError):
-        return False
-
-
-def _message(err: urllib.error.HTTPError) -> str:
-    try:
-        message = json.loads(err.read()).get("message")
-    except (ValueError, AttributeError, OSError):
-        message = None
-    return str(message or f"The server's control API answered HTTP {err.code}.")
+        body = json.loads(err.read())
+    except (ValueError, OSError):
+        return None
+    return body if isinstance(body, dict) else None
