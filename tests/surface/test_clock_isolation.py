@@ -154,3 +154,19 @@ def test_after_the_marked_test_the_module_activation_keeps_its_time(
     # pytest-randomly may run this first or last: either way the module's clock is process time.
     assert _near(module_mock.now(), dt.datetime.now(UTC))
     assert _near(_clock.now(), dt.datetime.now(UTC))
+
+
+def test_two_asyncio_tasks_with_their_own_activations_keep_their_own_clocks() -> None:
+    import asyncio
+
+    async def run(days: int) -> int:
+        async with mock_kms_import() as m:
+            m.advance(dt.timedelta(days=days))
+            await asyncio.sleep(0.01)  # the other task moves its clock meanwhile
+            return (_clock.offset() // dt.timedelta(days=1)) if _clock.offset() else 0
+
+    async def both() -> list[int]:
+        return list(await asyncio.gather(run(5), run(50)))
+
+    assert asyncio.run(both()) == [5, 50]
+    assert _clock.offset() == dt.timedelta(0)
