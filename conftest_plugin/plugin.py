@@ -33,7 +33,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.get_closest_marker(MARKER) and "kms_import" not in getattr(
             item, "fixturenames", ("kms_import",)
         ):
-            item.fixturenames.insert(0, "kms_import")  # type: ignore[attr-defined]
+            names: list[str] = item.fixturenames  # type: ignore[attr-defined]
+            names.insert(_first_function_fixture(item, names), "kms_import")
+
+
+def _first_function_fixture(item: pytest.Item, names: list[str]) -> int:
+    """Where the function-scoped ``kms_import`` goes among the test's fixtures: after every
+    broader-scoped one (so an enclosing module-scoped activation starts first, and the marker's
+    clock stays inside the test's own activation), before the test's function fixtures (so they
+    run mocked)."""
+    info = getattr(item, "_fixtureinfo", None)
+    defs: dict[str, Any] = getattr(info, "name2fixturedefs", {}) or {}
+    position = 0
+    for index, name in enumerate(names):
+        fixture_defs = defs.get(name)
+        if fixture_defs and getattr(fixture_defs[-1], "scope", "function") != "function":
+            position = index + 1
+    return position
 
 
 def _marker_now(marker: pytest.Mark) -> _dt.datetime | None:
@@ -51,7 +67,13 @@ def _marker_now(marker: pytest.Mark) -> _dt.datetime | None:
     if now is None or isinstance(now, _dt.datetime):
         return now
     if isinstance(now, str):
-        return _dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
+        try:
+            return _dt.datetime.fromisoformat(now.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise pytest.UsageError(
+                f"@pytest.mark.{MARKER}(now={now!r}) is not an ISO 8601 time; pass a datetime "
+                'or a string such as "2030-01-01T00:00:00Z".'
+            ) from None
     raise pytest.UsageError(
         f"@pytest.mark.{MARKER}(now=...) takes a datetime or an ISO 8601 string, "
         f"not {type(now).__name__}."
@@ -69,6 +91,8 @@ def kms_import(request: pytest.FixtureRequest) -> Iterator[KmsImportMock]:
 
     from kms_import_mock import mock_kms_import
 
+    # The fixture's own activation: the marker's now= moves only its clock, which its stop
+    # puts back, so an enclosing (module- or session-scoped) activation keeps its time.
     with mock_kms_import() as handle:
         if now is not None:
             handle.travel_to(now)

@@ -5,6 +5,12 @@ moto builds each Region's KMS backend from ``kms_backends.backend`` (and the per
 other moto services that call the KMS backend directly. CloudTrail's class is swapped the same way
 (for ``LookupEvents`` over the recorded events). Activations are counted under a lock:
 install on 0 → 1, restore on 1 → 0.
+
+Started inside a running ``mock_aws``, the KMS backends that mock already built are adopted
+(their class swapped, the extension's state added) and released on stop: their ordinary keys
+stay, for the outer mock to go on serving. EXTERNAL keys whose material the extension managed
+are removed on release, since plain moto cannot honour them (it would encrypt with random
+material of its own and ignore expiry); see docs/handle.md.
 """
 
 from __future__ import annotations
@@ -48,7 +54,6 @@ def uninstall() -> None:
 
 
 def _install() -> None:
-    from moto.core.models import MockAWS
     from moto.kms.models import KmsBackend, kms_backends
     from moto.kms.responses import KmsResponse
 
@@ -70,21 +75,13 @@ def _install() -> None:
             f"moto's KMS backend class was already replaced (by {kms_backends.backend!r}); "
             "kms-import-mock cannot stack on another KMS extension."
         )
-    built = [
-        f"{account}/{region}" for account, regions in kms_backends.items() for region in regions
-    ]
-    if built and MockAWS._nested_count > 0:
-        raise KmsImportMockError(
-            "mock_kms_import() was started inside a mock_aws() that has already created KMS "
-            f"state ({', '.join(sorted(built))}); that state would be served by plain moto. "
-            "Start mock_kms_import() first (it includes mock_aws), or before the first KMS call."
-        )
     _check_cloudtrail()
     _saved.append((kms_backends, kms_backends.backend))
     kms_backends.backend = ImportKmsBackend
     for regions in kms_backends.values():
         _saved.append((regions, regions.backend))
         regions.backend = ImportKmsBackend
+    _adopt_kms_backends()
     _install_cloudtrail()
     _install_services()
 
@@ -130,26 +127,64 @@ def _install_cloudtrail() -> None:
                 backend.__class__ = ImportCloudTrailBackend
 
 
-def _restore() -> None:
-    from moto.kms.models import kms_backends
+def _adopt_kms_backends() -> None:
+    """Extend the plain KMS backends an outer ``mock_aws`` built before this start.
 
-    from .kms import clock
+    As CloudTrail's are: the class changes and the extension's own (empty) state is added; the
+    keys, aliases, grants and tags moto holds stay where they are.
+    """
+    from moto.kms.models import KmsBackend, kms_backends
+
     from .kms.backend import ImportKmsBackend
 
-    clock.set_offset(clock.timedelta_zero())
+    for regions in kms_backends.values():
+        for backend in regions.values():
+            if type(backend) is KmsBackend:
+                backend.__class__ = ImportKmsBackend
+                ImportKmsBackend.init_import_state(backend)  # type: ignore[arg-type]
+
+
+#: What the extension keeps in a KMS backend's ``__dict__``, dropped when it is released.
+_EXTENSION_ATTRIBUTES = ("imports", "_expiry", "_seq", "lock", "_audit_events")
+
+
+def _release_kms_backends() -> None:
+    """Give every extended KMS backend back to plain moto, for an outer mock that goes on.
+
+    Ordinary keys stay. EXTERNAL keys the extension managed are removed with their import
+    state and events: plain moto has no imported material to serve them with. (With no outer
+    mock, moto's own reset on the last stop has already emptied everything.)
+    """
+    from moto.kms.models import KmsBackend, kms_backends
+
+    from .kms.backend import ImportKmsBackend
+
+    for regions in kms_backends.values():
+        if regions.backend is ImportKmsBackend:  # an account dict created while active
+            regions.backend = KmsBackend
+        for backend in regions.values():
+            if not isinstance(backend, ImportKmsBackend):
+                continue
+            for key_id in list(backend.__dict__.get("imports", ())):
+                backend.delete_key(key_id)
+            for name in _EXTENSION_ATTRIBUTES:
+                backend.__dict__.pop(name, None)
+            backend.__class__ = KmsBackend  # type: ignore[assignment]  # back to plain
+
+
+def _restore() -> None:
+    from .kms import clock
+
+    # The process-wide clock (the server's, or moves made outside any handle) starts over;
+    # each handle's own clock went with its stop.
+    clock.reset_root()
 
     _service_patches.restore()
     while _saved:
         holder, original = _saved.pop()
         holder.backend = original  # type: ignore[attr-defined]
     _restore_cloudtrail()
-    # Account dicts created while active carry the extended class too, and an outer mock_aws
-    # that is still running must not keep serving extended backends: drop them.
-    for regions in kms_backends.values():
-        if regions.backend is ImportKmsBackend:
-            regions.backend = kms_backends.backend
-        for region in [r for r, b in regions.items() if isinstance(b, ImportKmsBackend)]:
-            dict.__delitem__(regions, region)
+    _release_kms_backends()
 
 
 def _restore_cloudtrail() -> None:

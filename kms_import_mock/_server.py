@@ -26,15 +26,18 @@ from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import Any
 
+from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import _activation
+from . import _activation, _timetravel
 from ._errors import KmsImportMockError
 from .kms import clock as _clock
 from .kms import events as _events
 
 CONTROL_PREFIX = "/_kms_import/"
+#: The largest control-API body accepted; larger ones answer 413 (the bodies are a few bytes).
+MAX_BODY = 64 * 1024
 
 _StartResponse = Callable[..., Any]
 _Environ = dict[str, Any]
@@ -66,16 +69,35 @@ def _clock_body() -> dict[str, Any]:
 
 
 def _json_body(request: Request) -> dict[str, Any]:
-    raw = request.get_data(cache=False)
+    try:
+        raw = request.get_data(cache=False)
+    except HTTPException as exc:  # RequestEntityTooLarge: over MAX_BODY
+        raise _too_large() if exc.code == 413 else _ControlError(400, str(exc)) from None
+    if len(raw) > MAX_BODY:  # a chunked body has no Content-Length for werkzeug to check
+        raise _too_large()
     if not raw.strip():
         return {}
     try:
         body = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json parses
         raise _ControlError(400, "The request body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise _ControlError(400, "The request body must be a JSON object.")
     return body
+
+
+def _too_large() -> _ControlError:
+    return _ControlError(413, f"The request body is larger than {MAX_BODY} bytes.")
+
+
+def _move(move: Callable[[], object]) -> None:
+    """Run a clock move (validated by the clock, so a refused one changes nothing) and the
+    expiry check at the new time; a refusal is a 400."""
+    try:
+        move()
+    except _clock.ClockMoveError as exc:
+        raise _ControlError(400, str(exc)) from None
+    _timetravel.sweep_all()
 
 
 def _number(body: dict[str, Any], name: str) -> float:
@@ -88,9 +110,10 @@ def _number(body: dict[str, Any], name: str) -> float:
 class ControlApp:
     """The control API under :data:`CONTROL_PREFIX`, JSON in and out; the rest goes to moto.
 
-    ``GET clock``, ``POST clock/advance {"seconds": n}``, ``POST clock/set {"now": iso|epoch}``,
+    ``GET clock``, ``POST clock/advance {"seconds": n}``, ``POST clock/set {"now": iso|epoch}``
+    (or ``{"offset_seconds": n}``, what the handle uses to put back the offset it found),
     ``GET events[?name=&key_id=]``, ``POST reset``. Errors are ``{"message": ...}`` with a 4xx
-    status.
+    status; a body over :data:`MAX_BODY` bytes is a 413.
     """
 
     def __init__(self, moto_app: Callable[[_Environ, _StartResponse], Iterable[bytes]]) -> None:
@@ -108,9 +131,13 @@ class ControlApp:
         if not (path + "/").startswith(CONTROL_PREFIX):
             return self._moto_app(environ, start_response)
         request = Request(environ)
-        request.max_content_length = 64 * 1024
+        # One byte over: werkzeug stops a chunked body at the limit without saying so, and a
+        # body that reaches MAX_BODY + 1 bytes is then known to be too large.
+        request.max_content_length = MAX_BODY + 1
         headers: dict[str, str] = {}
         try:
+            if (request.content_length or 0) > MAX_BODY:
+                raise _too_large()  # on every route, before anything reads the body
             status, body = self._dispatch(request, path[len(CONTROL_PREFIX) :].strip("/"))
         except _ControlError as err:
             status, body, headers = err.status, {"message": err.message}, err.headers
@@ -142,11 +169,25 @@ class ControlApp:
         seconds = _number(_json_body(request), "seconds")
         if seconds < 0:
             raise _ControlError(400, "The clock moves forward only; use clock/set to go back.")
-        _clock.shift(_dt.timedelta(seconds=seconds))
+        try:
+            step = _dt.timedelta(seconds=seconds)
+        except OverflowError:
+            raise _ControlError(400, f'"seconds" is out of range: {seconds!r}.') from None
+        _move(lambda: _clock.shift(step))
         return 200, _clock_body()
 
     def _set_clock(self, request: Request) -> tuple[int, object]:
-        value = _json_body(request).get("now")
+        body = _json_body(request)
+        if "offset_seconds" in body and "now" not in body:
+            seconds = _number(body, "offset_seconds")
+            try:
+                offset = _dt.timedelta(seconds=seconds)
+            except OverflowError:
+                message = f'"offset_seconds" is out of range: {seconds!r}.'
+                raise _ControlError(400, message) from None
+            _move(lambda: _clock.set_offset(offset))
+            return 200, _clock_body()
+        value = body.get("now")
         when: _dt.datetime
         if isinstance(value, str):
             try:
@@ -166,7 +207,7 @@ class ControlApp:
                 '"now" must be an ISO 8601 time or epoch seconds, for example '
                 '{"now": "2030-01-01T00:00:00Z"}.',
             )
-        _clock.shift(when - _clock.now())
+        _move(lambda: _clock.current().move_to(when))
         return 200, _clock_body()
 
     def _events(self, request: Request) -> tuple[int, object]:
@@ -175,6 +216,7 @@ class ControlApp:
         return 200, {"events": _events.list_events(name=name, key_id=key_id)}
 
     def _reset(self, request: Request) -> tuple[int, object]:
+        _json_body(request)  # takes no parameters, but a malformed body is still refused
         reset()
         return 200, {"status": "ok"}
 
@@ -184,7 +226,7 @@ def reset() -> None:
     from moto.moto_api._internal.models import moto_api_backend
 
     moto_api_backend.reset()
-    _clock.set_offset(_clock.timedelta_zero())
+    _clock.reset_root()
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -52,9 +52,17 @@ class ServerProcess:
         line = _first_line(self._proc, self.startup_timeout)
         match = _URL.search(line)
         if match is None:
+            exit_code = _exit_code(self._proc)
             self._terminate()
             output = f"{line}{self.log_tail()}"
             self.stop()
+            if exit_code is not None:
+                # It died at once (moto's server extras missing, a bad port, ...): say so,
+                # rather than blame a timeout that never ran out.
+                raise KmsImportMockError(
+                    f"kms-import-mock serve exited with code {exit_code} before it started; "
+                    f"its output was: {output!r}"
+                )
             raise KmsImportMockError(
                 f"kms-import-mock serve did not start within {self.startup_timeout:g} s; "
                 f"its output was: {output!r}"
@@ -112,3 +120,11 @@ def _first_line(proc: subprocess.Popen[bytes], timeout: float) -> str:
         return lines.get(timeout=timeout).decode(errors="replace")
     except queue.Empty:
         return ""
+
+
+def _exit_code(proc: subprocess.Popen[bytes], grace: float = 5.0) -> int | None:
+    """The child's exit code if it has exited (its stdout closed, so it is about to), else None."""
+    try:
+        return proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        return None

@@ -56,6 +56,11 @@ class ImportBackendBase(KmsBackend):
 
     def __init__(self, region_name: str, account_id: str | None = None) -> None:
         super().__init__(region_name, account_id)
+        self.init_import_state()
+
+    def init_import_state(self) -> None:
+        """The extension's own state; also run on a plain ``KmsBackend`` whose class an
+        activation swaps (one an outer ``mock_aws`` built before the activation started)."""
         self.imports: dict[str, KeyImport] = {}
         #: (ValidTo epoch, tie-breaker, key id, material id, generation): a min-heap, so the
         #: lazy expiry check costs nothing until the earliest ValidTo has passed.

@@ -112,3 +112,7 @@ def origin_not_valid(arn: str, origin: str) -> str:
 def key_usage_not_valid(arn: str, key_usage: str, operation: str) -> str:
     # Same form as AWS's origin message; AWS's own text for this case is not documented.
     return f"{arn} key usage is {key_usage} which is not valid for {operation}."
+
+
+class UnknownOperationException(AwsError):
+    """An ``X-Amz-Target`` that names no operation of the service."""

@@ -44,7 +44,8 @@ def parse_body(body: str | bytes | None) -> dict[str, Any]:
     """The request's JSON object; an empty body is ``{}``. Anything else is not a request."""
     try:
         data = json.loads(body or "{}", parse_constant=_not_json)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: JSON nested deeper than Python's parser goes (a 2 KB body can be).
         raise SerializationException(_NOT_OBJECT) from exc
     if not isinstance(data, dict):
         raise SerializationException(_NOT_OBJECT)

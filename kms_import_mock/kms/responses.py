@@ -8,6 +8,7 @@ lazy expiry check, so any call that reads a key sees material past ``ValidTo`` a
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from typing import Any
 
@@ -26,6 +27,7 @@ from .errors import (
     AwsError,
     InvalidMarkerException,
     SerializationException,
+    UnknownOperationException,
     UnsupportedOperationException,
     ValidationException,
 )
@@ -33,6 +35,29 @@ from .params import Params, parse_body
 from .request_body import UndecodableBodyTolerant
 
 _MATERIAL_ID: dict[str, Any] = {"min_len": 64, "max_len": 64, "pattern": r"^[a-f0-9]+$"}
+
+
+@functools.cache
+def _operations() -> tuple[str, frozenset[str]]:
+    model = shapes.service_model("kms")
+    return f"{model.metadata['targetPrefix']}.", frozenset(model.operation_names)
+
+
+def _operation_for_target(target: str | None) -> str:
+    """The KMS operation an ``X-Amz-Target`` header names, as botocore's model lists them.
+
+    moto takes whatever follows the last dot and calls the method of that snake_case name, so
+    ``TrentService.import_key_material`` (skipping every check) and ``TrentService.__init__``
+    would run; only the model's operation names are operations, as in AWS.
+    """
+    prefix, operations = _operations()
+    name = target[len(prefix) :] if target and target.startswith(prefix) else None
+    if name not in operations:
+        raise UnknownOperationException(
+            f"{target or 'A missing X-Amz-Target'} names no KMS operation; send "
+            f"X-Amz-Target: {prefix}<Operation>, for example {prefix}DescribeKey."
+        )
+    return name
 
 
 class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
@@ -65,8 +90,8 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
 
     def call_action(self) -> TYPE_RESPONSE:
         self.kms_backend.sweep()
-        action = self._get_action()
         try:
+            action = _operation_for_target(self.headers.get("X-Amz-Target"))
             if self._undecodable:
                 raise SerializationException("Start of structure or map found where not expected.")
             # Parsed once here: moto's ``_get_param`` re-parsed the body for every parameter.

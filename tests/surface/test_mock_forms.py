@@ -151,14 +151,6 @@ def test_mock_kms_import_inside_mock_aws_before_any_kms_call() -> None:
         assert type(kms_backends["123456789012"]["us-east-1"]) is KmsBackend
 
 
-def test_refuses_to_start_inside_mock_aws_with_plain_kms_state() -> None:
-    with mock_aws():
-        boto3.client("kms", region_name="us-east-1").create_key()
-        with pytest.raises(KmsImportMockError, match="Start mock_kms_import\\(\\) first"):
-            mock_kms_import().start()
-        assert not _activation.active()
-
-
 def test_plain_mock_aws_afterwards_is_plain_moto() -> None:
     with mock_kms_import():
         assert _external_state() == "PendingImport"
