@@ -13,6 +13,7 @@ from types import ModuleType
 from .base import ImportBackendBase
 from .crypto_operations import CryptoOperations
 from .import_operations import ImportOperations
+from .key_dates import KeyDates
 from .key_state_rules import KeyStateRules
 from .rotation_operations import RotationOperations
 
@@ -29,7 +30,12 @@ def _urls_module() -> ModuleType:
 
 
 class ImportKmsBackend(
-    ImportOperations, RotationOperations, KeyStateRules, CryptoOperations, ImportBackendBase
+    ImportOperations,
+    RotationOperations,
+    KeyStateRules,
+    CryptoOperations,
+    KeyDates,
+    ImportBackendBase,
 ):
     """``KmsBackend`` plus the import lifecycle: GetParametersForImport, ImportKeyMaterial,
     DeleteImportedKeyMaterial, expiry, rotation, replicas and crypto with imported material."""

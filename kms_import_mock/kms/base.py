@@ -30,6 +30,7 @@ from .errors import (
     UnsupportedOperationException,
     ValidationException,
     disabled,
+    key_not_found,
     origin_not_valid,
     pending_deletion,
     pending_import,
@@ -73,15 +74,29 @@ class ImportBackendBase(KmsBackend):
         """Key ID or key ARN only: the import operations refuse aliases (spec §13)."""
         if key_id.startswith("alias/") or ":alias/" in key_id:
             raise NotFoundException(f"Invalid keyId {key_id}")
-        if key_id.startswith("arn:") and not key_id.startswith(self._arn("")):
-            # moto strips any ARN to its key ID; an ARN of another Region or account names no
-            # key of this backend (the import operations never work cross-account, spec §4).
-            raise NotFoundException(f"Key '{key_id}' does not exist")
+        self.refuse_foreign_arn(key_id)
         raw = self.get_key_id(key_id)
         key = self.keys.get(raw)
         if key is None:
             raise NotFoundException(f"Key '{self._arn(raw)}' does not exist")
         return key
+
+    def refuse_foreign_arn(self, key_id: str) -> None:
+        """NotFoundException for a key or alias ARN of another partition, Region or account.
+
+        moto strips any ARN to its key ID, so an ARN naming the key in another Region (a
+        multi-Region replica, say) or account was served as this backend's key. The mock keeps
+        no cross-account grants or policies, so such an ARN names no key it can use.
+        """
+        if not key_id.startswith("arn:"):
+            return
+        parts = key_id.split(":", 5)
+        local = self._arn("").split(":", 5)
+        if len(parts) == 6 and parts[:5] == local[:5]:
+            return
+        if len(parts) == 6 and parts[5].startswith("alias/"):
+            raise NotFoundException(f"Alias {key_id} is not found.")
+        raise NotFoundException(key_not_found(key_id))
 
     def _external(self, key_id: str) -> tuple[Key, KeyImport]:
         key = self._key_by_id_or_arn(key_id)
@@ -103,8 +118,27 @@ class ImportBackendBase(KmsBackend):
         raw = self.get_key_id(key_id)
         return self.keys.get(raw) if raw in self.imports else None
 
+    def known_key(self, key_id: str | None) -> Key | None:
+        """The key ``key_id`` (key ID, key ARN, alias name or alias ARN) names, or None: moto's
+        own validation then reports the unknown key as it always did."""
+        if not key_id:
+            return None
+        try:
+            raw = self.any_id_to_key_id(key_id)
+        except (KeyError, AttributeError, TypeError):
+            return None
+        return self.keys.get(raw)
+
+    def require_usable(self, key_id: str | None) -> None:
+        """``check_usable`` for the key ``key_id`` names; an unknown key is left to moto's own
+        validation, which reports it as it always did."""
+        key = self.known_key(key_id)
+        if key is not None:
+            self.check_usable(key)
+
     def check_usable(self, key: Key) -> None:
-        """Key-state rules for cryptographic operations on an EXTERNAL key (spec §7)."""
+        """Key-state rules for cryptographic operations, on a key of any origin (spec §7):
+        moto itself lets a Disabled key, or one pending deletion, encrypt and decrypt."""
         self.sweep()
         state = key.key_state
         if state == "Enabled":

@@ -88,6 +88,10 @@ class KMSInvalidMacException(AwsError):
     pass
 
 
+class UnknownOperationException(AwsError):
+    pass
+
+
 # Messages AWS is known to use (spec §7, §11); each takes the key ARN.
 def pending_import(arn: str) -> str:
     return f"{arn} is pending import."
@@ -99,6 +103,10 @@ def disabled(arn: str) -> str:
 
 def pending_deletion(arn: str) -> str:
     return f"{arn} is pending deletion."
+
+
+def key_not_found(key_id: str) -> str:
+    return f"Key '{key_id}' does not exist"
 
 
 def not_pending_deletion(arn: str) -> str:
