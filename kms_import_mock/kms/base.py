@@ -94,6 +94,9 @@ class ImportBackendBase(KmsBackend):
         local = self._arn("").split(":", 5)
         if len(parts) == 6 and parts[:5] == local[:5]:
             return
+        if len(parts) == 6 and parts[3] != local[3]:
+            # Recorded from AWS (DescribeKey with the key ARN of another Region).
+            raise NotFoundException(f"Invalid arn {parts[3]}")
         if len(parts) == 6 and parts[5].startswith("alias/"):
             raise NotFoundException(f"Alias {key_id} is not found.")
         raise NotFoundException(key_not_found(key_id))

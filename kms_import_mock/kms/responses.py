@@ -193,12 +193,15 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
                 metadata["CurrentKeyMaterialId"] = current
             if key.key_state == "PendingReplicaDeletion":
                 metadata["PendingDeletionWindowInDays"] = backend.deletion_windows.get(key.id, 30)
-        if metadata["KeyId"] in self.kms_backend.imports:
-            # moto lists algorithms by key spec alone (RSAES_OAEP_* for an HMAC key, ECDSA for a
-            # KEY_AGREEMENT key); show only the list real KMS shows for the key's usage.
-            for name in keyspecs.ALGORITHM_FIELDS:
-                metadata.pop(name, None)
-            metadata.update(keyspecs.algorithm_fields(metadata["KeySpec"], metadata["KeyUsage"]))
+        # moto keeps KeyUsage and MultiRegion as None when CreateKey omitted them (so boto3
+        # showed neither), and lists algorithms by key spec alone (RSAES_OAEP_* for an HMAC or
+        # RSA signing key, an empty SigningAlgorithms for a symmetric key): show what real KMS
+        # shows (recorded DescribeKey of an AWS_KMS key: KeyUsage, MultiRegion, one list).
+        metadata["KeyUsage"] = metadata.get("KeyUsage") or "ENCRYPT_DECRYPT"
+        metadata["MultiRegion"] = bool(metadata.get("MultiRegion"))
+        for name in keyspecs.ALGORITHM_FIELDS:
+            metadata.pop(name, None)
+        metadata.update(keyspecs.algorithm_fields(metadata["KeySpec"], metadata["KeyUsage"]))
         return metadata
 
     def create_key(self) -> str:

@@ -2,7 +2,8 @@
 
 moto strips any ARN to its key ID, so ``arn:aws:kms:eu-west-1:...:key/<id>`` was served as the
 us-east-1 key with that ID by Encrypt, DisableKey, ScheduleKeyDeletion and the rest. AWS answers
-NotFoundException. Every operation of botocore's model that takes a KeyId-like member is walked
+NotFoundException (``Invalid arn <Region>`` for another Region, as AWS was recorded answering;
+``Key '<arn>' does not exist`` for another account). Every operation of botocore's model that takes a KeyId-like member is walked
 (the test fails if the model gains one the table below lacks), and the key is left unchanged.
 """
 
@@ -121,10 +122,10 @@ def test_a_foreign_key_arn_is_not_found(kms_import: Any, operation: str, where: 
     foreign = _foreign(before["Arn"], where)
     call = CALLS[operation]
     assert call is not None
-    assert aws_error(call, kms, foreign) == (
-        "NotFoundException",
-        f"Key '{foreign}' does not exist",
-    )
+    # Another Region: the message AWS was recorded answering; another account: AWS's message
+    # for a key that does not exist (there is none in that account under the mock).
+    message = "Invalid arn eu-west-1" if where == "region" else f"Key '{foreign}' does not exist"
+    assert aws_error(call, kms, foreign) == ("NotFoundException", message)
     after = kms.describe_key(KeyId=before["KeyId"])["KeyMetadata"]
     assert after == before
     assert kms.list_resource_tags(KeyId=before["KeyId"])["Tags"] == []
@@ -134,15 +135,17 @@ def test_a_foreign_alias_arn_is_not_found(kms_import: Any) -> None:
     kms = kms_import.client()
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     kms.create_alias(AliasName="alias/here", TargetKeyId=key_id)
-    foreign = "arn:aws:kms:eu-west-1:123456789012:alias/here"
+    local = "arn:aws:kms:us-east-1:123456789012:alias/here"
+    elsewhere = local.replace("us-east-1", "eu-west-1")
+    other_account = local.replace("123456789012", "111122223333")
     for operation in ("Encrypt", "DescribeKey", "GenerateDataKey"):
         call = CALLS[operation]
         assert call is not None
-        assert aws_error(call, kms, foreign) == (
+        assert aws_error(call, kms, elsewhere) == ("NotFoundException", "Invalid arn eu-west-1")
+        assert aws_error(call, kms, other_account) == (
             "NotFoundException",
-            f"Alias {foreign} is not found.",
+            f"Alias {other_account} is not found.",
         )
-    local = foreign.replace("eu-west-1", "us-east-1")
     assert kms.encrypt(KeyId=local, Plaintext=b"x")["KeyId"].endswith(key_id)
 
 
