@@ -3,8 +3,9 @@
 moto strips any ARN to its key ID, so ``arn:aws:kms:eu-west-1:...:key/<id>`` was served as the
 us-east-1 key with that ID by Encrypt, DisableKey, ScheduleKeyDeletion and the rest. AWS answers
 NotFoundException (``Invalid arn <Region>`` for another Region, as AWS was recorded answering;
-``Key '<arn>' does not exist`` for another account). Every operation of botocore's model that takes a KeyId-like member is walked
-(the test fails if the model gains one the table below lacks), and the key is left unchanged.
+``Key '<arn>' does not exist`` for another account). Every operation of botocore's model that
+takes a KeyId-like member is walked (the test fails if the model gains one the table below
+lacks), and the key is left unchanged.
 """
 
 from __future__ import annotations
