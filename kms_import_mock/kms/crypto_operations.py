@@ -12,6 +12,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from moto.kms.exceptions import AccessDeniedException
+from moto.kms import utils as _moto_utils
 from moto.kms.models import Key
 
 from kms_import_mock.crypto import asymmetric as _asymmetric
@@ -33,6 +34,8 @@ from .errors import (
     ValidationException,
     key_usage_not_valid,
 )
+
+_MOTO_KEY_ID_LEN = 36  # moto.kms.utils.KEY_ID_LEN: the key ID bytes in moto's blob header
 
 
 class CryptoOperations(ImportBackendBase):
@@ -78,7 +81,7 @@ class CryptoOperations(ImportBackendBase):
     ) -> tuple[bytes, str]:
         header = _ciphertext.parse(ciphertext_blob)
         if header is None:
-            plain, arn = super().decrypt(ciphertext_blob, encryption_context, key_id)
+            plain, arn = self._moto_decrypt(ciphertext_blob, encryption_context, key_id)
             # Refused after moto found the key in the blob (the key is not named otherwise);
             # nothing has changed, and the plaintext goes nowhere.
             self.require_usable(arn)
@@ -106,6 +109,24 @@ class CryptoOperations(ImportBackendBase):
         )
         if plaintext is None:
             raise InvalidCiphertextException()
+        return plaintext, key.arn
+
+    def _moto_decrypt(
+        self, blob: bytes, encryption_context: dict[str, str], key_id: str | None
+    ) -> tuple[bytes, str]:
+        """moto's Decrypt, also for its multi-Region keys: moto's blob header holds 36 bytes of
+        key ID, so a 40-character ``mrk-`` ID is cut short and moto's own Decrypt answered
+        AccessDeniedException for every ciphertext of a multi-Region AWS_KMS key."""
+        prefix = blob[:_MOTO_KEY_ID_LEN].decode("utf-8", "replace")
+        matches = [k for k in self.keys.values() if k.id != prefix and k.id[:36] == prefix]
+        if not prefix.startswith("mrk-") or len(matches) != 1:
+            return super().decrypt(blob, encryption_context, key_id)
+        (key,) = matches
+        if key_id is not None and self.any_id_to_key_id(key_id) != key.id:
+            return super().decrypt(blob, encryption_context, key_id)  # moto's refusal
+        plaintext, _ = _moto_utils.decrypt(
+            master_keys={prefix: key}, ciphertext_blob=blob, encryption_context=encryption_context
+        )
         return plaintext, key.arn
 
     # -- asymmetric and HMAC keys: the response layer routes only EXTERNAL keys here -----

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.helpers import import_material
+from tests.helpers import aws_error, import_material
 
 MESSAGE = b"fidelity"
 ENDPOINT = "https://kms.us-east-1.amazonaws.com/"
@@ -90,6 +90,16 @@ def test_material_ids_are_per_key_and_shared_by_replicas(kms_import: Any) -> Non
     kms.replicate_key(KeyId=primary, ReplicaRegion="eu-west-1")
     there = kms_import.client(region_name="eu-west-1")
     assert _current(there, primary) == _current(kms, primary)
+    # moto's own Decrypt refused every multi-Region ciphertext (its blob cuts the mrk- ID short).
+    blob = kms.encrypt(KeyId=primary, Plaintext=MESSAGE)["CiphertextBlob"]
+    for client in (kms, there):
+        decrypted = client.decrypt(CiphertextBlob=blob)
+        assert (decrypted["Plaintext"], decrypted["KeyMaterialId"]) == (
+            MESSAGE,
+            _current(kms, primary),
+        )
+    other = kms.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+    assert aws_error(kms.decrypt, CiphertextBlob=blob, KeyId=other)[0] == "AccessDeniedException"
 
 
 def test_only_symmetric_keys_show_a_material_id(kms_import: Any) -> None:
