@@ -11,8 +11,8 @@ import hashlib
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
-from moto.kms.exceptions import AccessDeniedException
 from moto.kms import utils as _moto_utils
+from moto.kms.exceptions import AccessDeniedException
 from moto.kms.models import Key
 
 from kms_import_mock.crypto import asymmetric as _asymmetric
