@@ -16,7 +16,7 @@ import threading
 from typing import Any
 
 from moto.core.utils import unix_time
-from moto.kms.models import Key, KmsBackend, kms_backends
+from moto.kms.models import Key, kms_backends
 from moto.kms.utils import generate_key_id
 from moto.utilities.utils import get_partition
 
@@ -30,11 +30,11 @@ from .errors import (
     UnsupportedOperationException,
     ValidationException,
     disabled,
-    key_not_found,
     origin_not_valid,
     pending_deletion,
     pending_import,
 )
+from .lookups import KeyLookups
 from .state import (
     PENDING_MRK,
     PENDING_ROTATION,
@@ -52,7 +52,7 @@ _DELETING = ("PendingDeletion", "PendingReplicaDeletion")
 _DEFAULT_USAGE = {"hmac": "GENERATE_VERIFY_MAC", "ecc": "SIGN_VERIFY"}
 
 
-class ImportBackendBase(KmsBackend):
+class ImportBackendBase(KeyLookups):
     """moto's ``KmsBackend`` with the import state of EXTERNAL keys."""
 
     def __init__(self, region_name: str, account_id: str | None = None) -> None:
@@ -81,26 +81,6 @@ class ImportBackendBase(KmsBackend):
             raise NotFoundException(f"Key '{self._arn(raw)}' does not exist")
         return key
 
-    def refuse_foreign_arn(self, key_id: str) -> None:
-        """NotFoundException for a key or alias ARN of another partition, Region or account.
-
-        moto strips any ARN to its key ID, so an ARN naming the key in another Region (a
-        multi-Region replica, say) or account was served as this backend's key. The mock keeps
-        no cross-account grants or policies, so such an ARN names no key it can use.
-        """
-        if not key_id.startswith("arn:"):
-            return
-        parts = key_id.split(":", 5)
-        local = self._arn("").split(":", 5)
-        if len(parts) == 6 and parts[:5] == local[:5]:
-            return
-        if len(parts) == 6 and parts[3] != local[3]:
-            # Recorded from AWS (DescribeKey with the key ARN of another Region).
-            raise NotFoundException(f"Invalid arn {parts[3]}")
-        if len(parts) == 6 and parts[5].startswith("alias/"):
-            raise NotFoundException(f"Alias {key_id} is not found.")
-        raise NotFoundException(key_not_found(key_id))
-
     def _external(self, key_id: str) -> tuple[Key, KeyImport]:
         key = self._key_by_id_or_arn(key_id)
         state = self.imports.get(key.id)
@@ -120,17 +100,6 @@ class ImportBackendBase(KmsBackend):
             key_id = target
         raw = self.get_key_id(key_id)
         return self.keys.get(raw) if raw in self.imports else None
-
-    def known_key(self, key_id: str | None) -> Key | None:
-        """The key ``key_id`` (key ID, key ARN, alias name or alias ARN) names, or None: moto's
-        own validation then reports the unknown key as it always did."""
-        if not key_id:
-            return None
-        try:
-            raw = self.any_id_to_key_id(key_id)
-        except (KeyError, AttributeError, TypeError):
-            return None
-        return self.keys.get(raw)
 
     def require_usable(self, key_id: str | None) -> None:
         """``check_usable`` for the key ``key_id`` names; an unknown key is left to moto's own
