@@ -2,7 +2,7 @@
 
 ``ImportKmsBackend`` is what ``_activation`` installs as moto's KMS backend class while a mock is
 active. It is assembled from one mixin per concern, each in its own module; keys of other origins
-go straight to moto's own methods.
+go to moto's own methods, with AWS's key-state rules, lookups and dates for every key.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Symmetric keys encrypt in ``ciphertext``'s format (the blob names its material); HMAC, RSA and
 ECC keys sign, verify, MAC, encrypt and derive with the imported private key (``asymmetric``).
-Keys of other origins go to moto unchanged.
+Keys of other origins go to moto, after the key-state check every key gets
+(``check_usable``); their responses name a stable key material id (``current_material_id``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The key-state table (spec §7) for every customer managed key, AWS_KMS and EXTERNAL alike:
+"""AWS's key-state table for every customer managed key, AWS_KMS and EXTERNAL alike:
 what Enable/Disable/deletion/rotation settings may do to a key in each state, and which
 management operations (CreateGrant, tags, aliases, description) a key's state refuses.
 
