@@ -109,7 +109,7 @@ class ImportBackendBase(KeyLookups):
             self.check_usable(key)
 
     def check_usable(self, key: Key) -> None:
-        """Key-state rules for cryptographic operations, on a key of any origin (AWS key-state table):
+        """AWS's key-state rules for cryptographic operations, on a key of any origin:
         moto itself lets a Disabled key, or one pending deletion, encrypt and decrypt."""
         self.sweep()
         state = key.key_state
