@@ -173,6 +173,13 @@ class KeyStateRules(ImportBackendBase):
         if key.key_state == "Disabled":
             raise DisabledException(disabled(key.arn))
         self._refuse_while_deleting(key)
+        if key.key_spec != "SYMMETRIC_DEFAULT":
+            # AWS: automatic rotation only for symmetric encryption keys (moto allowed any);
+            # AWS's message is not recorded.
+            raise UnsupportedOperationException(
+                f"{key.arn} is a {key.key_spec} key; automatic key rotation is available only "
+                "for SYMMETRIC_DEFAULT keys."
+            )
 
     # -- management operations (spec §7 rows CreateGrant and CreateAlias/TagResource/...) ------
 

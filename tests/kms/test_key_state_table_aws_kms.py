@@ -298,6 +298,23 @@ def test_an_out_of_range_waiting_period_is_a_validation_error(kms_import: Any) -
     assert key_state(kms, key_id) == "Enabled"
 
 
+@pytest.mark.parametrize(
+    ("spec", "usage"),
+    [("RSA_2048", "ENCRYPT_DECRYPT"), ("ECC_NIST_P256", "SIGN_VERIFY"), ("HMAC_256", None)],
+)
+def test_automatic_rotation_is_for_symmetric_keys_only(
+    kms_import: Any, spec: str, usage: str | None
+) -> None:
+    kms = kms_import.client()
+    create = {"KeySpec": spec, "KeyUsage": usage or "GENERATE_VERIFY_MAC"}
+    metadata = kms.create_key(**create)["KeyMetadata"]
+    for call in (kms.enable_key_rotation, kms.disable_key_rotation):
+        code, message = aws_error(call, KeyId=metadata["KeyId"])
+        assert code == "UnsupportedOperationException"
+        assert message.startswith(f"{metadata['Arn']} is a {spec} key;")
+    assert kms.get_key_rotation_status(KeyId=metadata["KeyId"])["KeyRotationEnabled"] is False
+
+
 def test_plain_moto_keeps_its_own_behaviour_after_the_mock() -> None:
     """The rules live in the mock's backend class only: plain ``mock_aws`` still lets a
     Disabled key encrypt, as moto always did."""
