@@ -2,7 +2,7 @@
 
 ``ImportKmsBackend`` is what ``_activation`` installs as moto's KMS backend class while a mock is
 active. It is assembled from one mixin per concern, each in its own module; keys of other origins
-go straight to moto's own methods.
+go to moto's own methods, with AWS's key-state rules, lookups and dates for every key.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from types import ModuleType
 from .base import ImportBackendBase
 from .crypto_operations import CryptoOperations
 from .import_operations import ImportOperations
+from .key_dates import KeyDates
 from .key_state_rules import KeyStateRules
 from .rotation_operations import RotationOperations
 
@@ -29,7 +30,12 @@ def _urls_module() -> ModuleType:
 
 
 class ImportKmsBackend(
-    ImportOperations, RotationOperations, KeyStateRules, CryptoOperations, ImportBackendBase
+    ImportOperations,
+    RotationOperations,
+    KeyStateRules,
+    CryptoOperations,
+    KeyDates,
+    ImportBackendBase,
 ):
     """``KmsBackend`` plus the import lifecycle: GetParametersForImport, ImportKeyMaterial,
     DeleteImportedKeyMaterial, expiry, rotation, replicas and crypto with imported material."""

@@ -16,7 +16,7 @@ import threading
 from typing import Any
 
 from moto.core.utils import unix_time
-from moto.kms.models import Key, KmsBackend, kms_backends
+from moto.kms.models import Key, kms_backends
 from moto.kms.utils import generate_key_id
 from moto.utilities.utils import get_partition
 
@@ -34,6 +34,7 @@ from .errors import (
     pending_deletion,
     pending_import,
 )
+from .lookups import KeyLookups
 from .state import (
     PENDING_MRK,
     PENDING_ROTATION,
@@ -51,7 +52,7 @@ _DELETING = ("PendingDeletion", "PendingReplicaDeletion")
 _DEFAULT_USAGE = {"hmac": "GENERATE_VERIFY_MAC", "ecc": "SIGN_VERIFY"}
 
 
-class ImportBackendBase(KmsBackend):
+class ImportBackendBase(KeyLookups):
     """moto's ``KmsBackend`` with the import state of EXTERNAL keys."""
 
     def __init__(self, region_name: str, account_id: str | None = None) -> None:
@@ -78,10 +79,7 @@ class ImportBackendBase(KmsBackend):
         """Key ID or key ARN only: the import operations refuse aliases (spec §13)."""
         if key_id.startswith("alias/") or ":alias/" in key_id:
             raise NotFoundException(f"Invalid keyId {key_id}")
-        if key_id.startswith("arn:") and not key_id.startswith(self._arn("")):
-            # moto strips any ARN to its key ID; an ARN of another Region or account names no
-            # key of this backend (the import operations never work cross-account, spec §4).
-            raise NotFoundException(f"Key '{key_id}' does not exist")
+        self.refuse_foreign_arn(key_id)
         raw = self.get_key_id(key_id)
         key = self.keys.get(raw)
         if key is None:
@@ -108,8 +106,16 @@ class ImportBackendBase(KmsBackend):
         raw = self.get_key_id(key_id)
         return self.keys.get(raw) if raw in self.imports else None
 
+    def require_usable(self, key_id: str | None) -> None:
+        """``check_usable`` for the key ``key_id`` names; an unknown key is left to moto's own
+        validation, which reports it as it always did."""
+        key = self.known_key(key_id)
+        if key is not None:
+            self.check_usable(key)
+
     def check_usable(self, key: Key) -> None:
-        """Key-state rules for cryptographic operations on an EXTERNAL key (spec §7)."""
+        """AWS's key-state rules for cryptographic operations, on a key of any origin:
+        moto itself lets a Disabled key, or one pending deletion, encrypt and decrypt."""
         self.sweep()
         state = key.key_state
         if state == "Enabled":

@@ -2,14 +2,17 @@
 
 Symmetric keys encrypt in ``ciphertext``'s format (the blob names its material); HMAC, RSA and
 ECC keys sign, verify, MAC, encrypt and derive with the imported private key (``asymmetric``).
-Keys of other origins go to moto unchanged.
+Keys of other origins go to moto, after the key-state check every key gets
+(``check_usable``); their responses name a stable key material id (``current_material_id``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
+from moto.kms import utils as _moto_utils
 from moto.kms.exceptions import AccessDeniedException
 from moto.kms.models import Key
 
@@ -33,6 +36,8 @@ from .errors import (
     key_usage_not_valid,
 )
 
+_MOTO_KEY_ID_LEN = 36  # moto.kms.utils.KEY_ID_LEN: the key ID bytes in moto's blob header
+
 
 class CryptoOperations(ImportBackendBase):
     """Encrypt/Decrypt and the asymmetric/HMAC operations of EXTERNAL keys."""
@@ -42,6 +47,8 @@ class CryptoOperations(ImportBackendBase):
     ) -> tuple[bytes, str]:
         key = self.external_key(key_id)
         if key is None:
+            # Encrypt, GenerateDataKey* and ReEncrypt's destination of every other key.
+            self.require_usable(key_id)
             return super().encrypt(key_id, plaintext, encryption_context)
         with self.lock:  # the state check and the material read see the same moment
             self.check_usable(key)
@@ -75,7 +82,11 @@ class CryptoOperations(ImportBackendBase):
     ) -> tuple[bytes, str]:
         header = _ciphertext.parse(ciphertext_blob)
         if header is None:
-            return super().decrypt(ciphertext_blob, encryption_context, key_id)
+            plain, arn = self._moto_decrypt(ciphertext_blob, encryption_context, key_id)
+            # Refused after moto found the key in the blob (the key is not named otherwise);
+            # nothing has changed, and the plaintext goes nowhere.
+            self.require_usable(arn)
+            return plain, arn
         key = self.keys.get(header.key_id)
         state = self.imports.get(header.key_id)
         if key is None or state is None:
@@ -99,6 +110,24 @@ class CryptoOperations(ImportBackendBase):
         )
         if plaintext is None:
             raise InvalidCiphertextException()
+        return plaintext, key.arn
+
+    def _moto_decrypt(
+        self, blob: bytes, encryption_context: dict[str, str], key_id: str | None
+    ) -> tuple[bytes, str]:
+        """moto's Decrypt, also for its multi-Region keys: moto's blob header holds 36 bytes of
+        key ID, so a 40-character ``mrk-`` ID is cut short and moto's own Decrypt answered
+        AccessDeniedException for every ciphertext of a multi-Region AWS_KMS key."""
+        prefix = blob[:_MOTO_KEY_ID_LEN].decode("utf-8", "replace")
+        matches = [k for k in self.keys.values() if k.id != prefix and k.id[:36] == prefix]
+        if not prefix.startswith("mrk-") or len(matches) != 1:
+            return super().decrypt(blob, encryption_context, key_id)
+        (key,) = matches
+        if key_id is not None and self.any_id_to_key_id(key_id) != key.id:
+            return super().decrypt(blob, encryption_context, key_id)  # moto's refusal
+        plaintext, _ = _moto_utils.decrypt(
+            master_keys={prefix: key}, ciphertext_blob=blob, encryption_context=encryption_context
+        )
         return plaintext, key.arn
 
     # -- asymmetric and HMAC keys: the response layer routes only EXTERNAL keys here -----
@@ -177,6 +206,7 @@ class CryptoOperations(ImportBackendBase):
         """moto's GetPublicKey (keys that are not EXTERNAL), refusing keys without a public key:
         moto raised KeyError for a symmetric or HMAC key (HTTP 500)."""
         key = self.describe_key(key_id)
+        self.check_usable(key)
         if keyspecs.family(key.key_spec) in ("symmetric", "hmac"):
             raise UnsupportedOperationException(
                 f"{key.arn} is a {key.key_spec} key, which has no public key."
@@ -237,6 +267,7 @@ class CryptoOperations(ImportBackendBase):
             private: Any = self._asymmetric_key(key, material)
         else:
             key = self.describe_key(key_id)
+            self.check_usable(key)
             private = getattr(key.private_key, "private_key", None)
             if key.key_usage != "KEY_AGREEMENT" or not isinstance(
                 private, ec.EllipticCurvePrivateKey
@@ -250,6 +281,45 @@ class CryptoOperations(ImportBackendBase):
         except _asymmetric.CryptoError as exc:
             raise ValidationException(str(exc)) from None
 
+    # -- key material ids: what Decrypt, GenerateDataKey* and ReEncrypt return --------------
+
+    def material_id_of(self, key_id: str, blob: bytes) -> str | None:
+        """The id of the key material that made ``blob`` under the symmetric key ``key_id``;
+        None for other keys (AWS returns KeyMaterialId for symmetric encryption keys only)."""
+        header = _ciphertext.parse(blob)
+        if header is not None:  # an EXTERNAL key's blob names its material
+            return header.material_id
+        key = self.known_key(key_id)
+        return self.current_material_id(key) if key is not None else None
+
+    def current_material_id(self, key: Key) -> str | None:
+        """CurrentKeyMaterialId of an AWS_KMS symmetric key: a stable 64-hex id of the one
+        material moto gives it, the same in every Region of a multi-Region key (moto copies the
+        material to replicas). moto's RotateKeyOnDemand keeps the material, so the id does not
+        change on rotation (AWS's does: a deliberate difference)."""
+        if key.id in self.imports or key.key_spec != keyspecs.SYMMETRIC:
+            return None
+        material = key.key_material or b""
+        return hashlib.sha256(b"AWS_KMS key material\0" + key.id.encode() + material).hexdigest()
+
+    # -- moto's signing and MAC operations (keys that are not EXTERNAL), with the key state --
+
+    def sign(self, key_id: str, *args: Any, **kwargs: Any) -> Any:
+        self.require_usable(key_id)
+        return super().sign(key_id, *args, **kwargs)
+
+    def verify(self, key_id: str, *args: Any, **kwargs: Any) -> Any:
+        self.require_usable(key_id)
+        return super().verify(key_id, *args, **kwargs)
+
+    def generate_mac(self, *args: Any, **kwargs: Any) -> Any:
+        self.require_usable(kwargs.get("key_id", args[1] if len(args) > 1 else None))
+        return super().generate_mac(*args, **kwargs)
+
+    def verify_mac(self, *args: Any, **kwargs: Any) -> Any:
+        self.require_usable(kwargs.get("key_id", args[1] if len(args) > 1 else None))
+        return super().verify_mac(*args, **kwargs)
+
     # -- data key pairs: every symmetric encryption key, EXTERNAL or not -----------------------
 
     def generate_data_key_pair(
@@ -262,15 +332,13 @@ class CryptoOperations(ImportBackendBase):
         """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPair.html
 
         A fresh key pair of ``key_pair_spec``; its PKCS#8 private key is encrypted under the
-        symmetric encryption key ``key_id`` by ``encrypt``, so Decrypt returns it and an EXTERNAL
-        key's state rules (spec §7) apply. Keys of other origins are checked as moto's
-        GenerateDataKey checks them (no key-state check). Returns the key, the private key
-        (PKCS#8 DER), the public key (DER SubjectPublicKeyInfo) and the private key's ciphertext.
+        symmetric encryption key ``key_id`` by ``encrypt``, so Decrypt returns it; the key-state
+        rules apply to keys of every origin. Returns the key, the private key (PKCS#8 DER), the
+        public key (DER SubjectPublicKeyInfo) and the private key's ciphertext.
         """
         self._check_data_key_pair_spec(key_pair_spec)
         key = self.keys[self.any_id_to_key_id(key_id)]
-        if key.id in self.imports:
-            self.check_usable(key)  # the state before the key usage, as for Encrypt
+        self.check_usable(key)  # the state before the key usage, as for Encrypt
         usage = key.key_usage or "ENCRYPT_DECRYPT"  # moto keeps None when CreateKey omitted it
         if usage != "ENCRYPT_DECRYPT" or key.key_spec != keyspecs.SYMMETRIC:
             raise InvalidKeyUsageException(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from moto.kms.responses import KmsResponse
 
-from kms_import_mock.crypto import ciphertext, keyspecs
+from kms_import_mock.crypto import keyspecs
 
 from . import data_key_pairs
 
@@ -109,14 +109,17 @@ class CryptoResponses(KmsResponse):
         )
 
     def encrypt(self) -> str:
-        """Encrypt: non-symmetric EXTERNAL keys here; symmetric ones in ``backend.encrypt``."""
+        """Encrypt: non-symmetric EXTERNAL keys here; symmetric ones in ``backend.encrypt``.
+
+        Every response carries EncryptionAlgorithm, as AWS's does."""
         key_id = self._imported_key_id(asymmetric_only=True)
-        if key_id is None:
-            return super().encrypt()
         params = self._params()
-        plaintext = params.blob("Plaintext", max_len=4096)
         algorithm = params.string("EncryptionAlgorithm", enum=_ENCRYPTION_ALGORITHMS)
         algorithm = algorithm or "SYMMETRIC_DEFAULT"
+        if key_id is None:
+            # moto's response lacks EncryptionAlgorithm, which AWS always returns.
+            return json.dumps({**json.loads(super().encrypt()), "EncryptionAlgorithm": algorithm})
+        plaintext = params.blob("Plaintext", max_len=4096)
         key, blob = self.kms_backend.encrypt_imported(key_id, plaintext, algorithm)
         return json.dumps(
             {"CiphertextBlob": b64(blob), "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
@@ -125,16 +128,58 @@ class CryptoResponses(KmsResponse):
     def decrypt(self) -> str:
         """Decrypt: non-symmetric EXTERNAL keys (named by KeyId, as AWS requires for them) here."""
         key_id = self._imported_key_id(asymmetric_only=True)
-        if key_id is None:
-            return super().decrypt()
         params = self._params()
-        blob = params.blob("CiphertextBlob")
         algorithm = params.string("EncryptionAlgorithm", enum=_ENCRYPTION_ALGORITHMS)
         algorithm = algorithm or "SYMMETRIC_DEFAULT"
+        if key_id is None:
+            # moto's response lacks EncryptionAlgorithm and the KeyMaterialId AWS returns for
+            # symmetric keys: the id of the material that decrypted.
+            result = json.loads(super().decrypt())
+            result["EncryptionAlgorithm"] = algorithm
+            self._add_material_id(result, "KeyMaterialId", result["KeyId"], "CiphertextBlob")
+            return json.dumps(result)
+        blob = params.blob("CiphertextBlob")
         key, plaintext = self.kms_backend.decrypt_imported(key_id, blob, algorithm)
         return json.dumps(
             {"Plaintext": b64(plaintext), "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
         )
+
+    def re_encrypt(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_ReEncrypt.html
+
+        moto's response, with the algorithm and key material fields AWS returns."""
+        params = self._params()
+        source = params.string("SourceEncryptionAlgorithm", enum=_ENCRYPTION_ALGORITHMS)
+        destination = params.string("DestinationEncryptionAlgorithm", enum=_ENCRYPTION_ALGORITHMS)
+        result = json.loads(super().re_encrypt())
+        result["SourceEncryptionAlgorithm"] = source or "SYMMETRIC_DEFAULT"
+        result["DestinationEncryptionAlgorithm"] = destination or "SYMMETRIC_DEFAULT"
+        self._add_material_id(
+            result, "SourceKeyMaterialId", result["SourceKeyId"], "CiphertextBlob"
+        )
+        new_blob = base64.b64decode(result["CiphertextBlob"])
+        self._add_material_id(result, "DestinationKeyMaterialId", result["KeyId"], new_blob)
+        return json.dumps(result)
+
+    def generate_data_key(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKey.html
+
+        moto's response (GenerateDataKeyWithoutPlaintext is built from it), with the
+        KeyMaterialId of the material that encrypted the data key."""
+        result = json.loads(super().generate_data_key())
+        blob = base64.b64decode(result["CiphertextBlob"])
+        self._add_material_id(result, "KeyMaterialId", result["KeyId"], blob)
+        return json.dumps(result)
+
+    def _add_material_id(
+        self, result: dict[str, Any], field: str, key_id: str, blob: bytes | str
+    ) -> None:
+        """``result[field]``: the material id of ``blob`` (bytes, or the name of the request's
+        blob parameter) under ``key_id``, when the key is a symmetric encryption key."""
+        data = blob if isinstance(blob, bytes) else self._get_param(blob)
+        material_id = self.kms_backend.material_id_of(key_id, bytes(data))
+        if material_id is not None:
+            result[field] = material_id
 
     def generate_mac(self) -> str:
         """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateMac.html"""
@@ -209,7 +254,5 @@ class CryptoResponses(KmsResponse):
         if with_plaintext:
             response["PrivateKeyPlaintext"] = b64(private)
         response.update(PublicKey=b64(public), KeyId=key.arn, KeyPairSpec=spec)
-        header = ciphertext.parse(blob)
-        if header is not None:  # an EXTERNAL key's blob names the material that encrypted it
-            response["KeyMaterialId"] = header.material_id
+        self._add_material_id(response, "KeyMaterialId", key.arn, blob)
         return response

@@ -101,6 +101,10 @@ def pending_deletion(arn: str) -> str:
     return f"{arn} is pending deletion."
 
 
+def key_not_found(key_id: str) -> str:
+    return f"Key '{key_id}' does not exist"
+
+
 def not_pending_deletion(arn: str) -> str:
     return f"{arn} is not pending deletion."
 

@@ -1,19 +1,23 @@
-"""The key-state table for EXTERNAL keys (spec §7): what Enable/Disable/deletion/rotation
-settings may do to a key whose material can be missing, and which management operations
-(CreateGrant, tags, aliases, description) a key's state refuses.
+"""AWS's key-state table for every customer managed key, AWS_KMS and EXTERNAL alike:
+what Enable/Disable/deletion/rotation settings may do to a key in each state, and which
+management operations (CreateGrant, tags, aliases, description) a key's state refuses.
 
-Operations the table allows in every state (DescribeKey, ListAliases, ListGrants, GetKeyPolicy,
-PutKeyPolicy, RetireGrant, RevokeGrant, ListResourceTags) keep moto's methods. Cryptographic
-operations check the state in ``ImportBackendBase.check_usable``; the import operations, rotation
-and ReplicateKey in their own mixins.
+moto applies no key state at all (a Disabled key encrypts, a key pending deletion can be
+scheduled again or disabled, CancelKeyDeletion of an Enabled key disables it). Operations the
+table allows in every state (DescribeKey, ListAliases, ListGrants, GetKeyPolicy, PutKeyPolicy,
+RetireGrant, RevokeGrant, ListResourceTags, GetKeyRotationStatus of an AWS_KMS key) keep moto's
+methods. Cryptographic operations check the state in ``ImportBackendBase.check_usable``; the
+import operations, rotation and ReplicateKey in their own mixins.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any
 
-from moto.kms.models import Alias, Key
+from moto.kms.models import Alias, Key, kms_backends
 
+from . import clock
 from .base import (
     _DELETING,
     EXTERNAL,
@@ -23,6 +27,7 @@ from .errors import (
     DisabledException,
     KMSInvalidStateException,
     UnsupportedOperationException,
+    ValidationException,
     disabled,
     not_pending_deletion,
     origin_not_valid,
@@ -32,10 +37,16 @@ from .errors import (
 
 
 class KeyStateRules(ImportBackendBase):
-    """moto's key-state operations, with AWS's rules for EXTERNAL keys."""
+    """moto's key-state operations, with AWS's rules for every customer managed key."""
+
+    def __init__(self, region_name: str, account_id: str | None = None) -> None:
+        super().__init__(region_name, account_id)
+        #: key id -> PendingWindowInDays of its ScheduleKeyDeletion (moto keeps only the date;
+        #: a primary in PendingReplicaDeletion has no date yet).
+        self.deletion_windows: dict[str, int] = {}
 
     def enable_key(self, key_id: str) -> None:
-        key = self.external_key(key_id)
+        key = self.known_key(key_id)
         if key is None:
             return super().enable_key(self.get_key_id(key_id))
         with self.lock:  # so a parallel delete cannot slip between the check and the change
@@ -43,7 +54,7 @@ class KeyStateRules(ImportBackendBase):
             key.key_state, key.enabled = "Enabled", True
 
     def disable_key(self, key_id: str) -> None:
-        key = self.external_key(key_id)
+        key = self.known_key(key_id)
         if key is None:
             return super().disable_key(self.get_key_id(key_id))
         with self.lock:
@@ -54,30 +65,85 @@ class KeyStateRules(ImportBackendBase):
         self.sweep()
         if key.key_state == "PendingImport":
             raise KMSInvalidStateException(pending_import(key.arn))
-        if key.key_state in _DELETING:
-            raise KMSInvalidStateException(pending_deletion(key.arn))
+        self._refuse_while_deleting(key)
 
     def schedule_key_deletion(self, key_id: str, pending_window_in_days: int) -> float:
-        key = self.external_key(key_id)
+        """Refuses a key already pending deletion; a multi-Region primary whose replicas still
+        exist goes to PendingReplicaDeletion (its waiting period starts once they are gone).
+        Returns the DeletionDate (epoch seconds), 0.0 while PendingReplicaDeletion."""
+        key = self.known_key(key_id)
         if key is None:
             return super().schedule_key_deletion(self.get_key_id(key_id), pending_window_in_days)
         with self.lock:  # an import deriving KeyState in parallel must not undo PendingDeletion
             self.sweep()
-            if key.key_state in _DELETING:
-                raise KMSInvalidStateException(pending_deletion(key.arn))
-            return super().schedule_key_deletion(key.id, pending_window_in_days)
+            self._refuse_while_deleting(key)
+            if not 7 <= pending_window_in_days <= 30:
+                # moto silently did nothing and answered DeletionDate null.
+                bound = (
+                    "greater than or equal to 7"
+                    if pending_window_in_days < 7
+                    else ("less than or equal to 30")
+                )
+                raise ValidationException(
+                    f"1 validation error detected: Value '{pending_window_in_days}' at "
+                    f"'pendingWindowInDays' failed to satisfy constraint: Member must have value "
+                    f"{bound}"
+                )
+            self.deletion_windows[key.id] = pending_window_in_days
+            key.key_state, key.enabled = "PendingDeletion", False
+            if self._live_replicas(key):
+                key.key_state, key.deletion_date = "PendingReplicaDeletion", None
+                return 0.0
+            return self._start_waiting_period(key)
+
+    def _start_waiting_period(self, key: Key) -> float:
+        # moto keeps a naive UTC datetime and serialises it with ``unix_time``; the mock clock
+        # decides the date, as it decides ValidTo.
+        when = clock.now() + _dt.timedelta(days=self.deletion_windows.get(key.id, 30))
+        key.deletion_date = when.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        return when.timestamp()
+
+    def _live_replicas(self, key: Key) -> list[Key]:
+        """The replicas of primary ``key`` that still exist in their Regions' backends."""
+        if not key.multi_region or self._is_replica(key):
+            return []
+        found = []
+        for replica in key.multi_region_configuration.get("ReplicaKeys", []):
+            backend = kms_backends[self.account_id][replica["Region"]]
+            if key.id in backend.keys:
+                found.append(backend.keys[key.id])
+        return found
+
+    def settle_replica_deletion(self, key: Key) -> None:
+        """A primary in PendingReplicaDeletion whose last replica is gone: PendingDeletion, and
+        its waiting period begins now (checked lazily whenever the key is looked at)."""
+        if key.key_state == "PendingReplicaDeletion" and not self._live_replicas(key):
+            with self.lock:
+                if key.key_state == "PendingReplicaDeletion":
+                    key.key_state = "PendingDeletion"
+                    self._start_waiting_period(key)
+
+    def describe_key(self, key_id: str) -> Key:
+        key = super().describe_key(key_id)
+        self.settle_replica_deletion(key)
+        return key
+
+    def check_usable(self, key: Key) -> None:
+        self.settle_replica_deletion(key)
+        super().check_usable(key)
 
     def cancel_key_deletion(self, key_id: str) -> None:
-        key = self.external_key(key_id)
+        key = self.known_key(key_id)
         if key is None:
             return super().cancel_key_deletion(self.get_key_id(key_id))
         with self.lock:
             self.sweep()
             if key.key_state not in _DELETING:
                 raise KMSInvalidStateException(not_pending_deletion(key.arn))
-            # AWS leaves a cancelled key Disabled; a key without its material cannot be
-            # Disabled (EnableKey would then give an Enabled key with no material): PendingImport.
-            complete = self.imports[key.id].complete
+            # AWS leaves a cancelled key Disabled; an EXTERNAL key without its material cannot
+            # be Disabled (EnableKey would then make it Enabled with no material): PendingImport.
+            state = self.imports.get(key.id)
+            complete = state is None or state.complete
             key.key_state = "Disabled" if complete else "PendingImport"
             key.enabled = False
             key.deletion_date = None
@@ -91,22 +157,38 @@ class KeyStateRules(ImportBackendBase):
         return super().disable_key_rotation(key_id)
 
     def get_key_rotation_status(self, key_id: str) -> bool:
-        self._refuse_rotation_setting(key_id)
+        key = self.external_key(key_id)
+        if key is not None:
+            raise UnsupportedOperationException(origin_not_valid(key.arn, EXTERNAL))
         return super().get_key_rotation_status(key_id)
 
     def _refuse_rotation_setting(self, key_id: str) -> None:
-        key = self.external_key(key_id)
-        if key is not None:
-            # Automatic rotation is never available for imported key material.
+        key = self.known_key(key_id)
+        if key is None:
+            return
+        if key.origin == EXTERNAL:
+            # Automatic rotation is never available for imported key material, in any state.
             raise UnsupportedOperationException(origin_not_valid(key.arn, EXTERNAL))
+        self.sweep()
+        if key.key_state == "Disabled":
+            raise DisabledException(disabled(key.arn))
+        self._refuse_while_deleting(key)
+        if key.key_spec != "SYMMETRIC_DEFAULT":
+            # AWS: automatic rotation only for symmetric encryption keys (moto allowed any);
+            # AWS's message is not recorded.
+            raise UnsupportedOperationException(
+                f"{key.arn} is a {key.key_spec} key; automatic key rotation is available only "
+                "for SYMMETRIC_DEFAULT keys."
+            )
 
     # -- management operations (spec §7 rows CreateGrant and CreateAlias/TagResource/...) ------
 
     def create_grant(self, key_id: str, *args: Any, **kwargs: Any) -> tuple[str, str]:
         """CreateGrant needs a usable key: PendingImport [5], Disabled [1], pending deletion [3]."""
-        key = self.external_key(key_id)
+        key = self.known_key(key_id)
         if key is not None:
             self.sweep()
+            self.settle_replica_deletion(key)
             if key.key_state == "PendingImport":
                 raise KMSInvalidStateException(pending_import(key.arn))
             if key.key_state == "Disabled":
@@ -139,8 +221,8 @@ class KeyStateRules(ImportBackendBase):
         super().update_key_description(key_id, description)
 
     def _refuse_if_deleting(self, key_id: str | None) -> None:
-        """Footnote [3] for an EXTERNAL key pending deletion; any other key or state passes."""
-        key = self.external_key(key_id) if key_id else None
+        """Footnote [3] for a key pending deletion; any other state passes."""
+        key = self.known_key(key_id)
         if key is not None:
             self.sweep()
             self._refuse_while_deleting(key)

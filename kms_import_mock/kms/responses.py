@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from moto.core.common_types import TYPE_RESPONSE
+from moto.core.utils import camelcase_to_underscores
 from moto.kms.responses import KmsResponse
 
 from kms_import_mock.crypto import keyspecs
@@ -35,6 +36,8 @@ from .params import Params, parse_body
 from .request_body import UndecodableBodyTolerant
 
 _MATERIAL_ID: dict[str, Any] = {"min_len": 64, "max_len": 64, "pattern": r"^[a-f0-9]+$"}
+#: Request members that name a KMS key (KeyIdType in botocore's model).
+_KEY_MEMBERS = ("KeyId", "SourceKeyId", "DestinationKeyId", "TargetKeyId")
 
 
 @functools.cache
@@ -91,12 +94,20 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
     def call_action(self) -> TYPE_RESPONSE:
         self.kms_backend.sweep()
         try:
-            action = _operation_for_target(self.headers.get("X-Amz-Target"))
+            target = self.headers.get("X-Amz-Target") or self.headers.get("x-amz-target")
+            action = _operation_for_target(target)
+            if not hasattr(self, camelcase_to_underscores(action)):
+                # In botocore's model, but neither moto nor the mock serves it: moto raised
+                # NotImplementedError (HTTP 500).
+                raise UnsupportedOperationException(
+                    f"{action} is an AWS KMS operation that kms-import-mock does not implement."
+                )
             if self._undecodable:
                 raise SerializationException("Start of structure or map found where not expected.")
             # Parsed once here: moto's ``_get_param`` re-parsed the body for every parameter.
             self._json = parse_body(self.body)
             shapes.check_request(action, self._json)
+            self._refuse_foreign_keys()
         except AwsError as err:
             # Refused before any action runs, serialised as moto serialises action errors.
             extra = {**dict(err.get_headers()), "status": err.code}
@@ -108,6 +119,14 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
         if int(status) == 200 and action in events.API_ACTIONS:
             self._record_event(action, headers, body)
         return status, headers, body
+
+    def _refuse_foreign_keys(self) -> None:
+        """A key or alias ARN of another Region or account names no key here (moto strips any
+        ARN to its key ID and served the local key): every KeyId-like member is checked."""
+        for member in _KEY_MEMBERS:
+            value = self._json.get(member)
+            if isinstance(value, str):
+                self.kms_backend.refuse_foreign_arn(value)
 
     def _params(self) -> Params:
         return Params(self._json)
@@ -170,13 +189,25 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
         return str(super().retire_grant())
 
     def _with_import_metadata(self, metadata: dict[str, Any]) -> dict[str, Any]:
-        metadata.update(self.kms_backend.import_metadata(metadata["KeyId"]))
-        if metadata["KeyId"] in self.kms_backend.imports:
-            # moto lists algorithms by key spec alone (RSAES_OAEP_* for an HMAC key, ECDSA for a
-            # KEY_AGREEMENT key); show only the list real KMS shows for the key's usage.
-            for name in keyspecs.ALGORITHM_FIELDS:
-                metadata.pop(name, None)
-            metadata.update(keyspecs.algorithm_fields(metadata["KeySpec"], metadata["KeyUsage"]))
+        backend = self.kms_backend
+        metadata.update(backend.import_metadata(metadata["KeyId"]))
+        key = backend.keys.get(metadata["KeyId"])
+        if key is not None:
+            # Fields moto lacks for keys of every origin.
+            current = backend.current_material_id(key)
+            if current is not None:
+                metadata["CurrentKeyMaterialId"] = current
+            if key.key_state == "PendingReplicaDeletion":
+                metadata["PendingDeletionWindowInDays"] = backend.deletion_windows.get(key.id, 30)
+        # moto keeps KeyUsage and MultiRegion as None when CreateKey omitted them (so boto3
+        # showed neither), and lists algorithms by key spec alone (RSAES_OAEP_* for an HMAC or
+        # RSA signing key, an empty SigningAlgorithms for a symmetric key): show what real KMS
+        # shows (recorded DescribeKey of an AWS_KMS key: KeyUsage, MultiRegion, one list).
+        metadata["KeyUsage"] = metadata.get("KeyUsage") or "ENCRYPT_DECRYPT"
+        metadata["MultiRegion"] = bool(metadata.get("MultiRegion"))
+        for name in keyspecs.ALGORITHM_FIELDS:
+            metadata.pop(name, None)
+        metadata.update(keyspecs.algorithm_fields(metadata["KeySpec"], metadata["KeyUsage"]))
         return metadata
 
     def create_key(self) -> str:
@@ -191,6 +222,23 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
             result = json.loads(super().describe_key())
             self._with_import_metadata(result["KeyMetadata"])
         return json.dumps(result)
+
+    def schedule_key_deletion(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html
+
+        AWS's response: the key ARN, KeyState and PendingWindowInDays (moto echoed the KeyId as
+        given and omitted both); no DeletionDate while the key waits for its replicas."""
+        key_id = self._get_param("KeyId")
+        window = self._get_param("PendingWindowInDays")
+        window = 30 if window is None else window
+        self._validate_cmk_id(key_id)
+        deletion_date = self.kms_backend.schedule_key_deletion(key_id, window)
+        key = self.kms_backend.keys[self.kms_backend.get_key_id(key_id)]
+        response: dict[str, Any] = {"KeyId": key.arn}
+        if key.key_state == "PendingDeletion":
+            response["DeletionDate"] = deletion_date
+        response.update(KeyState=key.key_state, PendingWindowInDays=window)
+        return json.dumps(response)
 
     def get_parameters_for_import(self) -> str:
         """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetParametersForImport.html"""

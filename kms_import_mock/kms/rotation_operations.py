@@ -46,17 +46,15 @@ class RotationOperations(ImportBackendBase):
         """
         key = self.external_key(key_id)
         if key is None:
-            return super().rotate_key_on_demand(key_id)
-        self.sweep()
-        # Key state before key spec: AWS answers DisabledException even for an RSA key.
-        if key.key_state == "Disabled":
-            raise DisabledException(disabled(key.arn))
-        if key.key_state in _DELETING:
-            raise KMSInvalidStateException(pending_deletion(key.arn))
-        if key.key_state == "PendingImport":
-            raise KMSInvalidStateException(pending_import(key.arn))
-        if key.key_spec != keyspecs.SYMMETRIC:
-            raise UnsupportedOperationException()  # AWS's message is empty
+            plain = self.known_key(key_id)
+            if plain is None:
+                return super().rotate_key_on_demand(key_id)
+            self._refuse_rotation(plain)
+            result = super().rotate_key_on_demand(key_id)
+            # moto stamps the process time and echoes the KeyId as given (an alias, say).
+            plain.rotations[-1].update(KeyId=plain.id, RotationDate=clock.now().timestamp())
+            return result
+        self._refuse_rotation(key)
         if self._is_replica(key):
             raise UnsupportedOperationException(
                 self._replica_refusal(key, "call RotateKeyOnDemand")
@@ -83,6 +81,18 @@ class RotationOperations(ImportBackendBase):
         for backend, related, previous, current in rotated:
             backend.on_key_rotated(related, previous or "", current)
         return key.arn
+
+    def _refuse_rotation(self, key: Key) -> None:
+        self.sweep()
+        # Key state before key spec: AWS answers DisabledException even for an RSA key.
+        if key.key_state == "Disabled":
+            raise DisabledException(disabled(key.arn))
+        if key.key_state in _DELETING:
+            raise KMSInvalidStateException(pending_deletion(key.arn))
+        if key.key_state == "PendingImport":
+            raise KMSInvalidStateException(pending_import(key.arn))
+        if key.key_spec != keyspecs.SYMMETRIC:
+            raise UnsupportedOperationException()  # AWS's message is empty
 
     def key_material_entries(self, key: Key, include_all: bool) -> list[dict[str, Any]]:
         """ListKeyRotations entries of the EXTERNAL symmetric key ``key``, oldest first."""
@@ -131,7 +141,19 @@ class RotationOperations(ImportBackendBase):
                     f"{plain.arn} is not a multi-region primary key."
                 )
             self._replica_backend(plain, replica_region)
-            return super().replicate_key(plain.id, replica_region)
+            self.check_usable(plain)  # Disabled [1], pending deletion [3], as for EXTERNAL keys
+            copied = super().replicate_key(plain.id, replica_region)
+            # Its own dict, as for EXTERNAL replicas below: moto's shallow copy shares the
+            # primary's, so describing the replica turned the primary into a REPLICA.
+            config = plain.multi_region_configuration
+            copied.multi_region_configuration = {
+                "MultiRegionKeyType": "REPLICA",
+                "PrimaryKey": config["PrimaryKey"],
+                "ReplicaKeys": config["ReplicaKeys"],
+            }
+            config["MultiRegionKeyType"] = "PRIMARY"
+            copied.creation_date = clock.now().timestamp()  # a replica's own creation
+            return copied
         self.sweep()
         if not key.multi_region or self._is_replica(key):
             raise UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")

@@ -339,18 +339,6 @@ def test_refused_management_calls_change_nothing(kms_import: Any) -> None:
     assert len(kms.list_grants(KeyId=ctx.key_id)["Grants"]) == 1
 
 
-def test_management_rules_leave_aws_kms_keys_to_moto(kms_import: Any) -> None:
-    """AWS_KMS keys keep moto's behaviour: moto lets a key pending deletion be tagged."""
-    kms = kms_import.client()
-    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
-    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
-    kms.tag_resource(KeyId=key_id, Tags=[{"TagKey": "k", "TagValue": "v"}])
-    kms.untag_resource(KeyId=key_id, TagKeys=["k"])
-    kms.update_key_description(KeyId=key_id, Description="still moto")
-    kms.create_alias(AliasName="alias/moto", TargetKeyId=key_id)
-    kms.create_grant(KeyId=key_id, GranteePrincipal=PRINCIPAL, Operations=["Decrypt"])
-
-
 def test_alias_can_move_away_from_a_key_pending_deletion(kms_import: Any) -> None:
     """UpdateAlias checks only the key the alias is to name."""
     kms = kms_import.client()
