@@ -30,6 +30,31 @@ P = ParamSpec("P")
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
 
+# Started handles, innermost last, so current() can hand the decorator forms (which create their
+# handle themselves) the one that is active. A plain list under a lock: start/stop are rare.
+_STARTED: list[KmsImportMock] = []
+_STARTED_LOCK = threading.Lock()
+
+
+def current() -> KmsImportMock:
+    """The handle of the innermost active mock: what ``with mock_kms_import() as m`` would give.
+
+    Use it inside a function or class decorated with ``@mock_kms_import``, whose handle is
+    created by the decorator, to reach :meth:`KmsImportMock.advance`, :meth:`KmsImportMock.events`
+    and the other handle methods. The ``kms_import`` fixture and ``with`` give the same object.
+
+    Raises:
+        KmsImportMockError: no mock_kms_import() is active.
+    """
+    with _STARTED_LOCK:
+        if _STARTED:
+            return _STARTED[-1]
+    raise KmsImportMockError(
+        "kms_import_mock.current() was called with no mock_kms_import() active; call it inside "
+        "a function or class decorated with @mock_kms_import, a `with mock_kms_import():` block "
+        "or a test using the kms_import fixture."
+    )
+
 
 class KmsImportMock:
     """Controller and handle of one activation of the mock.
@@ -60,6 +85,8 @@ class KmsImportMock:
                 _activation.uninstall()
                 raise
             self._inner = inner
+            with _STARTED_LOCK:
+                _STARTED.append(self)
         return self
 
     def stop(self) -> None:
@@ -69,6 +96,8 @@ class KmsImportMock:
                 raise KmsImportMockError(
                     "stop() was called on a mock_kms_import() that is not started."
                 )
+            with _STARTED_LOCK:
+                _STARTED.remove(self)
             try:
                 inner.stop()
             finally:
@@ -153,7 +182,7 @@ class KmsImportMock:
         return boto3.client("kms", region_name=region_name, **kwargs)
 
     def events(self, name: str | None = None, key_id: str | None = None) -> list[dict[str, Any]]:
-        """CloudTrail-shaped records of the import lifecycle, oldest first (spec §6).
+        """CloudTrail-shaped records of the import lifecycle, oldest first.
 
         ``name`` filters on ``eventName``, ``key_id`` (key ID or ARN) on the key. The same
         records are readable through CloudTrail's ``LookupEvents`` in this mock.
