@@ -1,4 +1,4 @@
-"""Wrapping and unwrapping key material exactly as AWS documents it (spec §3.2, Appendix A).
+"""Wrapping and unwrapping key material exactly as AWS documents it.
 
 Pure functions over ``cryptography`` primitives: RSA-OAEP with MGF1 on the same hash and an empty
 label, and AES Key Wrap with Padding (RFC 5649) for the ``RSA_AES_KEY_WRAP_*`` algorithms, where the

@@ -70,12 +70,12 @@ class ImportBackendBase(KmsBackend):
         return f"arn:{partition}:kms:{self.region_name}:{self.account_id}:key/{key_id}"
 
     def _key_by_id_or_arn(self, key_id: str) -> Key:
-        """Key ID or key ARN only: the import operations refuse aliases (spec §13)."""
+        """Key ID or key ARN only: the import operations refuse aliases."""
         if key_id.startswith("alias/") or ":alias/" in key_id:
             raise NotFoundException(f"Invalid keyId {key_id}")
         if key_id.startswith("arn:") and not key_id.startswith(self._arn("")):
             # moto strips any ARN to its key ID; an ARN of another Region or account names no
-            # key of this backend (the import operations never work cross-account, spec §4).
+            # key of this backend (the import operations never work cross-account).
             raise NotFoundException(f"Key '{key_id}' does not exist")
         raw = self.get_key_id(key_id)
         key = self.keys.get(raw)
@@ -104,7 +104,7 @@ class ImportBackendBase(KmsBackend):
         return self.keys.get(raw) if raw in self.imports else None
 
     def check_usable(self, key: Key) -> None:
-        """Key-state rules for cryptographic operations on an EXTERNAL key (spec §7)."""
+        """Key-state rules for cryptographic operations on an EXTERNAL key."""
         self.sweep()
         state = key.key_state
         if state == "Enabled":
@@ -141,7 +141,7 @@ class ImportBackendBase(KmsBackend):
             heapq.heappush(self._expiry, entry)
 
     def sweep(self) -> None:
-        """Expire every material whose ValidTo has passed (spec §6.1); lazy, no timers."""
+        """Expire every material whose ValidTo has passed; lazy, no timers."""
         heap = self._expiry
         try:
             # Lock-free fast path; a parallel sweep may empty the heap between two reads.
@@ -270,7 +270,7 @@ class ImportBackendBase(KmsBackend):
 
     def import_metadata(self, key_id: str) -> dict[str, Any]:
         """The KeyMetadata fields moto does not know: ExpirationModel, ValidTo,
-        CurrentKeyMaterialId (present only once there is something to say, spec §1.2)."""
+        CurrentKeyMaterialId (present only once there is something to say)."""
         state = self.imports.get(key_id)
         if state is None:
             return {}

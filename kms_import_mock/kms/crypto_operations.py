@@ -263,7 +263,7 @@ class CryptoOperations(ImportBackendBase):
 
         A fresh key pair of ``key_pair_spec``; its PKCS#8 private key is encrypted under the
         symmetric encryption key ``key_id`` by ``encrypt``, so Decrypt returns it and an EXTERNAL
-        key's state rules (spec §7) apply. Keys of other origins are checked as moto's
+        key's state rules apply. Keys of other origins are checked as moto's
         GenerateDataKey checks them (no key-state check). Returns the key, the private key
         (PKCS#8 DER), the public key (DER SubjectPublicKeyInfo) and the private key's ciphertext.
         """

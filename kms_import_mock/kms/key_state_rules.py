@@ -1,4 +1,4 @@
-"""The key-state table for EXTERNAL keys (spec §7): what Enable/Disable/deletion/rotation
+"""The key-state table for EXTERNAL keys: what Enable/Disable/deletion/rotation
 settings may do to a key whose material can be missing, and which management operations
 (CreateGrant, tags, aliases, description) a key's state refuses.
 
@@ -100,7 +100,7 @@ class KeyStateRules(ImportBackendBase):
             # Automatic rotation is never available for imported key material.
             raise UnsupportedOperationException(origin_not_valid(key.arn, EXTERNAL))
 
-    # -- management operations (spec §7 rows CreateGrant and CreateAlias/TagResource/...) ------
+    # -- management operations: the table's rows CreateGrant and CreateAlias/TagResource/... --
 
     def create_grant(self, key_id: str, *args: Any, **kwargs: Any) -> tuple[str, str]:
         """CreateGrant needs a usable key: PendingImport [5], Disabled [1], pending deletion [3]."""
