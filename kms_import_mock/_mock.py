@@ -23,6 +23,9 @@ from .kms import clock as _clock
 
 if TYPE_CHECKING:
     from moto.core.models import MockAWS
+    # boto3-stubs' KMS client (the optional ``types`` extra); without it the name is Any to
+    # type checkers, and at run time it is never imported.
+    from types_boto3_kms import KMSClient
 
     from ._imported import ImportedKey
 
@@ -175,11 +178,21 @@ class KmsImportMock:
         _clock.shift(when - _clock.now())
         return _clock.now()
 
-    def client(self, region_name: str = "us-east-1", **kwargs: Any) -> Any:
-        """A boto3 KMS client served by this mock."""
+    def client(self, region_name: str = "us-east-1", **kwargs: Any) -> KMSClient:
+        """A boto3 KMS client served by this mock.
+
+        Args:
+            region_name: the client's AWS Region.
+            **kwargs: passed to ``boto3.client("kms", ...)`` as they are (``config=``, ...).
+
+        Returns:
+            The client, typed as ``types_boto3_kms.KMSClient`` when ``types-boto3-kms`` is
+            installed (``pip install 'kms-import-mock[types]'``), else as ``Any``.
+        """
         import boto3
 
-        return boto3.client("kms", region_name=region_name, **kwargs)
+        client: KMSClient = boto3.client("kms", region_name=region_name, **kwargs)
+        return client
 
     def events(self, name: str | None = None, key_id: str | None = None) -> list[dict[str, Any]]:
         """CloudTrail-shaped records of the import lifecycle, oldest first.
