@@ -23,6 +23,7 @@ from .kms import clock as _clock
 
 if TYPE_CHECKING:
     from moto.core.models import MockAWS
+
     # boto3-stubs' KMS client (the optional ``types`` extra); without it the name is Any to
     # type checkers, and at run time it is never imported.
     from types_boto3_kms import KMSClient

@@ -378,7 +378,7 @@ class ImportBackendBase(KmsBackend):
                 f"{what} is available only in the China Regions (cn-north-1, cn-northwest-1), "
                 f"not in {self.region_name}."
             )
-        # Deliberate difference from AWS: no maintained SM2 library to build on (see README).
+        # Deliberate difference from AWS (docs/behaviour.md): no maintained SM2 library to build on.
         raise UnsupportedOperationException(
             f"{what} is not supported by kms-import-mock: importing SM2 key material and SM2PKE "
             "wrapping are not implemented."
