@@ -63,7 +63,9 @@ def current() -> KmsImportMock:
 class KmsImportMock:
     """Controller and handle of one activation of the mock.
 
-    ``with mock_kms_import() as m`` and the ``kms_import`` pytest fixture give you this object.
+    ``with mock_kms_import() as m``, ``async with``, the ``kms_import`` pytest fixture and
+    :func:`current` (inside a decorated function or class) give you this object. Create it with
+    :func:`mock_kms_import`; one object is started once at a time (use a new one to nest).
     """
 
     def __init__(self) -> None:
@@ -73,6 +75,14 @@ class KmsImportMock:
     # -- the two primitives --------------------------------------------------------------------
 
     def start(self) -> KmsImportMock:
+        """Activate the mock (what ``with`` does on entry); returns ``self``.
+
+        Starts a fresh ``moto.mock_aws()`` inside, so every other AWS service is mocked too.
+
+        Raises:
+            KmsImportMockError: this object is already started, or a ``mock_aws`` that already
+                built plain KMS state is active (the message says what to do instead).
+        """
         with self._lock:
             if self._inner is not None:
                 raise KmsImportMockError(
@@ -94,6 +104,11 @@ class KmsImportMock:
         return self
 
     def stop(self) -> None:
+        """Deactivate the mock (what ``with`` does on exit); the outermost stop restores moto.
+
+        Raises:
+            KmsImportMockError: this object is not started.
+        """
         with self._lock:
             inner, self._inner = self._inner, None
             if inner is None:
@@ -109,6 +124,7 @@ class KmsImportMock:
 
     @property
     def started(self) -> bool:
+        """Whether this object is between :meth:`start` and :meth:`stop`."""
         return self._inner is not None
 
     # -- context managers ----------------------------------------------------------------------
@@ -165,6 +181,9 @@ class KmsImportMock:
         """Move the mock's clock forward by ``delta`` (a timedelta or seconds); returns the new now.
 
         Only the mock's clock moves; token and material expiry follow it on the next call.
+
+        Raises:
+            KmsImportMockError: ``delta`` is negative (use :meth:`travel_to` to go back).
         """
         step = delta if isinstance(delta, _dt.timedelta) else _dt.timedelta(seconds=delta)
         if step < _dt.timedelta(0):
@@ -173,7 +192,12 @@ class KmsImportMock:
         return _clock.now()
 
     def travel_to(self, when: _dt.datetime) -> _dt.datetime:
-        """Set the mock's clock to ``when`` (naive datetimes are taken as UTC)."""
+        """Set the mock's clock to ``when``, forward or back; returns the new now.
+
+        Args:
+            when: a ``datetime.datetime``; naive ones are taken as UTC. The offset it sets stays
+                while time passes, so the clock runs on from ``when``.
+        """
         if when.tzinfo is None:
             when = when.replace(tzinfo=_dt.timezone.utc)
         _clock.shift(when - _clock.now())
@@ -198,8 +222,14 @@ class KmsImportMock:
     def events(self, name: str | None = None, key_id: str | None = None) -> list[dict[str, Any]]:
         """CloudTrail-shaped records of the import lifecycle, oldest first.
 
-        ``name`` filters on ``eventName``, ``key_id`` (key ID or ARN) on the key. The same
-        records are readable through CloudTrail's ``LookupEvents`` in this mock.
+        Recorded: successful ``GetParametersForImport``, ``ImportKeyMaterial``,
+        ``DeleteImportedKeyMaterial`` and ``RotateKeyOnDemand`` calls, and the service events
+        ``DeleteExpiredKeyMaterial`` and ``RotateKey``. Key material, tokens and wrapped blobs
+        never are. The same records are readable through CloudTrail's ``LookupEvents``.
+
+        Args:
+            name: keep only records whose ``eventName`` is this.
+            key_id: keep only records about this key (key ID or key ARN).
         """
         from .kms.events import list_events
 
@@ -216,10 +246,32 @@ class KmsImportMock:
         key_usage: str | None = None,
         description: str = "",
     ) -> ImportedKey:
-        """An EXTERNAL key of ``key_spec`` with ``key_material`` (generated when None) imported.
+        """An EXTERNAL key of ``key_spec`` with key material imported, in one call.
 
-        ``valid_to``: a datetime, a timedelta from :meth:`now`, or None for material that does
-        not expire. Goes through the real API, so checks apply and events are recorded.
+        Goes through the real API (CreateKey, GetParametersForImport, wrap, ImportKeyMaterial),
+        so every check applies and every audit event is recorded.
+
+        Args:
+            key_spec: any importable KMS key spec: ``SYMMETRIC_DEFAULT``, ``HMAC_224`` ...
+                ``HMAC_512``, ``RSA_2048/3072/4096``, ``ECC_NIST_P256/P384/P521``,
+                ``ECC_SECG_P256K1``.
+            key_material: the plaintext material; generated with :func:`generate_key_material`
+                when None.
+            valid_to: a ``datetime`` (naive is UTC), a ``timedelta`` from :meth:`now`, or None
+                for material that does not expire.
+            region_name: the Region of the key.
+            multi_region: create a multi-Region primary key.
+            key_usage: CreateKey's ``KeyUsage``; None takes CreateKey's default for the spec
+                (``ENCRYPT_DECRYPT`` for symmetric and RSA, ``GENERATE_VERIFY_MAC`` for HMAC,
+                ``SIGN_VERIFY`` for ECC).
+            description: CreateKey's ``Description``.
+
+        Returns:
+            The key's ID, ARN, material and (symmetric keys only) key material ID.
+
+        Raises:
+            botocore.exceptions.ClientError: AWS refuses the combination (for example a
+                ``key_usage`` the spec does not allow, or material of the wrong form).
         """
         from ._imported import create_imported_key
 
@@ -246,9 +298,26 @@ class KmsImportMock:
     ) -> dict[str, Any]:
         """GetParametersForImport + wrap + ImportKeyMaterial through the real API.
 
-        Chooses an allowed wrapping for the key's spec when not given. ``import_kwargs`` go to
-        ImportKeyMaterial as they are (``ImportType=...``, ``KeyMaterialId=...``). Returns
-        ImportKeyMaterial's response (``KeyId``, and ``KeyMaterialId`` for symmetric keys).
+        Args:
+            key_id: an EXTERNAL key (key ID or ARN).
+            key_material: the plaintext material (see :func:`generate_key_material`).
+            valid_to: a ``datetime`` (naive is UTC), a ``timedelta`` from :meth:`now`, or None
+                for material that does not expire (unless ``import_kwargs`` set the expiry).
+            region_name: the Region of the key.
+            wrapping_algorithm: GetParametersForImport's ``WrappingAlgorithm``; None chooses
+                one the key's spec allows.
+            wrapping_key_spec: GetParametersForImport's ``WrappingKeySpec``; None chooses the
+                smallest the algorithm allows.
+            **import_kwargs: passed to ImportKeyMaterial as they are (``ImportType=...``,
+                ``KeyMaterialId=...``, ``ValidTo=...``).
+
+        Returns:
+            ImportKeyMaterial's response without ``ResponseMetadata``: ``KeyId``, and
+            ``KeyMaterialId`` for symmetric keys.
+
+        Raises:
+            botocore.exceptions.ClientError: AWS would refuse the import (the key's state, the
+                material, a wrapping combination the spec does not allow).
         """
         from ._imported import import_key_material
 
@@ -365,9 +434,17 @@ def mock_kms_import(target: Callable[P, T]) -> Callable[P, T]: ...
 def mock_kms_import(target: Any = None) -> Any:
     """Mock AWS (like ``moto.mock_aws``) with KMS key import.
 
-    ``@mock_kms_import``, ``@mock_kms_import()`` (functions, ``async def`` functions, classes) or
-    ``with mock_kms_import() as m:`` / ``async with``. Each outermost use starts from empty state
-    and leaves moto exactly as it was.
+    ``@mock_kms_import``, ``@mock_kms_import()`` (functions, ``async def`` functions, classes,
+    ``unittest.TestCase`` classes) or ``with mock_kms_import() as m:`` / ``async with``. Each
+    outermost use starts from empty state and leaves moto exactly as it was. A decorated
+    function gets a fresh activation per call; reach its handle with :func:`current`.
+
+    Args:
+        target: the function or class to decorate; omitted, you get a :class:`KmsImportMock`
+            to use as a context manager or decorator.
+
+    Raises:
+        TypeError: ``target`` is neither a class nor a callable.
     """
     mock = KmsImportMock()
     return mock if target is None else mock(target)
