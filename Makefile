@@ -38,8 +38,11 @@ dist: $(VENV)/.installed-test
 	$(BIN)/python -m build --outdir dist .
 
 # The supported-version matrix (noxfile.py): oldest and newest moto on Python 3.10 and 3.13.
+# Under pyenv every installed version is made visible, so nox finds python3.10 and python3.13.
 matrix: $(VENV)/.installed-test
-	$(BIN)/nox
+	if command -v pyenv >/dev/null; then \
+		export PYENV_VERSION="$$(pyenv versions --bare | tr '\n' ':' | sed 's/:$$//')"; fi; \
+	$(BIN)/nox $(NOXFLAGS)
 
 # Every ratio of the performance targets, side by side with plain moto (a few minutes; see README).
 bench: $(VENV)/.installed-test
