@@ -21,7 +21,7 @@ demo: $(VENV)/.installed-base
 	$(BIN)/kms-import-mock demo
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check kms_import_mock conftest_plugin tests benchmarks
+	$(BIN)/ruff check kms_import_mock conftest_plugin tests benchmarks docs noxfile.py
 	$(BIN)/mypy
 
 # Two workers (pytest-xdist): the suite is CPU-bound and machines have two cores.
