@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck bench fuzz peer clean
+.PHONY: demo test lint typecheck docs dist matrix bench fuzz peer clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,28 @@ demo: $(VENV)/.installed-base
 	$(BIN)/kms-import-mock demo
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check kms_import_mock conftest_plugin tests benchmarks
+	$(BIN)/ruff check kms_import_mock conftest_plugin tests benchmarks docs noxfile.py
 	$(BIN)/mypy
 
+# Two workers (pytest-xdist): the suite is CPU-bound and machines have two cores.
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
+
+# The documentation site (Sphinx + MyST), warnings as errors, into docs/_build/html.
+docs: $(VENV)/.installed-test
+	$(BIN)/python -m sphinx -W --keep-going -b html -q docs docs/_build/html
+
+# sdist + wheel into dist/ (the sdist carries the tests, docs and benchmarks: see MANIFEST.in).
+dist: $(VENV)/.installed-test
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+
+# The supported-version matrix (noxfile.py): oldest and newest moto on Python 3.10 and 3.13.
+# Under pyenv every installed version is made visible, so nox finds python3.10 and python3.13.
+matrix: $(VENV)/.installed-test
+	if command -v pyenv >/dev/null; then \
+		export PYENV_VERSION="$$(pyenv versions --bare | tr '\n' ':' | sed 's/:$$//')"; fi; \
+	$(BIN)/nox $(NOXFLAGS)
 
 # Every ratio of the performance targets, side by side with plain moto (a few minutes; see README).
 bench: $(VENV)/.installed-test
@@ -42,4 +59,4 @@ peer: $(VENV)/.installed-test
 	$(BIN)/python tests/peer/run_peer.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .peer-cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .peer-cache .nox dist build docs/_build

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from ._errors import KmsImportMockError
 from ._imported import ImportedKey
-from ._mock import KmsImportMock, mock_kms_import
+from ._mock import KmsImportMock, current, mock_kms_import
 from .crypto.wrapping import generate_key_material, wrap_key_material
 
 __all__ = [
     "ImportedKey",
     "KmsImportMock",
     "KmsImportMockError",
+    "current",
     "generate_key_material",
     "mock_kms_import",
     "wrap_key_material",

@@ -26,6 +26,10 @@ from .kms import clock as _clock
 if TYPE_CHECKING:
     from moto.core.models import MockAWS
 
+    # boto3-stubs' KMS client (the optional ``types`` extra); without it the name is Any to
+    # type checkers, and at run time it is never imported.
+    from types_boto3_kms import KMSClient
+
     from ._imported import ImportedKey
     from ._remote import RemoteControl
 
@@ -36,11 +40,38 @@ C = TypeVar("C", bound=type)
 _When = _dt.datetime | _dt.date | str
 _ValidTo = _dt.datetime | _dt.timedelta | str | None
 
+# Started handles, innermost last, so current() can hand the decorator forms (which create their
+# handle themselves) the one that is active. A plain list under a lock: start/stop are rare.
+_STARTED: list[KmsImportMock] = []
+_STARTED_LOCK = threading.Lock()
+
+
+def current() -> KmsImportMock:
+    """The handle of the innermost active mock: what ``with mock_kms_import() as m`` would give.
+
+    Use it inside a function or class decorated with ``@mock_kms_import``, whose handle is
+    created by the decorator, to reach :meth:`KmsImportMock.advance`, :meth:`KmsImportMock.events`
+    and the other handle methods. The ``kms_import`` fixture and ``with`` give the same object.
+
+    Raises:
+        KmsImportMockError: no mock_kms_import() is active.
+    """
+    with _STARTED_LOCK:
+        if _STARTED:
+            return _STARTED[-1]
+    raise KmsImportMockError(
+        "kms_import_mock.current() was called with no mock_kms_import() active; call it inside "
+        "a function or class decorated with @mock_kms_import, a `with mock_kms_import():` block "
+        "or a test using the kms_import fixture."
+    )
+
 
 class KmsImportMock:
     """Controller and handle of one activation of the mock.
 
-    ``with mock_kms_import() as m`` and the ``kms_import`` pytest fixture give you this object.
+    ``with mock_kms_import() as m``, ``async with``, the ``kms_import`` pytest fixture and
+    :func:`current` (inside a decorated function or class) give you this object. Create it with
+    :func:`mock_kms_import`; one object is started once at a time (use a new one to nest).
     """
 
     def __init__(self) -> None:
@@ -54,6 +85,14 @@ class KmsImportMock:
     # -- the two primitives --------------------------------------------------------------------
 
     def start(self) -> KmsImportMock:
+        """Activate the mock (what ``with`` does on entry); returns ``self``.
+
+        Starts a fresh ``moto.mock_aws()`` inside, so every other AWS service is mocked too.
+
+        Raises:
+            KmsImportMockError: this object is already started, or a ``mock_aws`` that already
+                built plain KMS state is active (the message says what to do instead).
+        """
         with self._lock:
             if self._inner is not None:
                 raise KmsImportMockError(
@@ -74,6 +113,8 @@ class KmsImportMock:
             self._frame = _clock.push()
             self._inner = inner
             self._was_started = True
+            with _STARTED_LOCK:
+                _STARTED.append(self)
         return self
 
     def _connect_server(self, endpoint: str) -> None:
@@ -88,6 +129,11 @@ class KmsImportMock:
             self._remote_offset = None
 
     def stop(self) -> None:
+        """Deactivate the mock (what ``with`` does on exit); the outermost stop restores moto.
+
+        Raises:
+            KmsImportMockError: this object is not started.
+        """
         with self._lock:
             inner, self._inner = self._inner, None
             if inner is None:
@@ -96,6 +142,8 @@ class KmsImportMock:
                 )
             frame, self._frame = self._frame, None
             remote, self._remote = self._remote, None
+            with _STARTED_LOCK:
+                _STARTED.remove(self)
             try:
                 if remote is not None and self._remote_offset is not None:
                     remote.set_offset(self._remote_offset)
@@ -109,6 +157,7 @@ class KmsImportMock:
 
     @property
     def started(self) -> bool:
+        """Whether this object is between :meth:`start` and :meth:`stop`."""
         return self._inner is not None
 
     def _live(self, method: str) -> _clock.Frame:
@@ -182,6 +231,10 @@ class KmsImportMock:
 
         Only the mock's clock moves; material whose ValidTo it passes expires at once, tokens
         are checked on their next use. A refused move (backwards, out of range) changes nothing.
+
+        Raises:
+            KmsImportMockError: ``delta`` is negative (use :meth:`travel_to` to go back), the
+                move would leave the clock's range, or the handle is not running.
         """
         frame = self._live("advance")
         step = _timetravel.to_step(delta)
@@ -197,8 +250,17 @@ class KmsImportMock:
         return frame.now()
 
     def travel_to(self, when: _When) -> _dt.datetime:
-        """Set the mock's clock to ``when``: a datetime (naive is UTC), a date, or an ISO 8601
-        string such as ``"2030-01-01"``. Returns the new now; a refused move changes nothing."""
+        """Set the mock's clock to ``when``, forward or back; returns the new now.
+
+        Args:
+            when: a ``datetime.datetime`` (naive ones are taken as UTC), a ``datetime.date``
+                (its midnight UTC) or an ISO 8601 string such as ``"2030-01-01"``. The clock
+                runs on from ``when``.
+
+        Raises:
+            KmsImportMockError: ``when`` is of another type or outside the clock's range, or
+                the handle is not running. A refused move changes nothing.
+        """
         frame = self._live("travel_to")
         target = _timetravel.to_when(when)
         if self._remote is not None:
@@ -210,18 +272,34 @@ class KmsImportMock:
         _timetravel.sweep_all()
         return frame.now()
 
-    def client(self, region_name: str = "us-east-1", **kwargs: Any) -> Any:
-        """A boto3 KMS client served by this mock (by the server, in moto's server mode)."""
+    def client(self, region_name: str = "us-east-1", **kwargs: Any) -> KMSClient:
+        """A boto3 KMS client served by this mock.
+
+        Args:
+            region_name: the client's AWS Region.
+            **kwargs: passed to ``boto3.client("kms", ...)`` as they are (``config=``, ...).
+
+        Returns:
+            The client, typed as ``types_boto3_kms.KMSClient`` when ``types-boto3-kms`` is
+            installed (``pip install 'kms-import-mock[types]'``), else as ``Any``.
+        """
         self._live("client")
         import boto3
 
-        return boto3.client("kms", region_name=region_name, **kwargs)
+        client: KMSClient = boto3.client("kms", region_name=region_name, **kwargs)
+        return client
 
     def events(self, name: str | None = None, key_id: str | None = None) -> list[dict[str, Any]]:
         """CloudTrail-shaped records of the import lifecycle, oldest first.
 
-        ``name`` filters on ``eventName``, ``key_id`` (key ID or ARN) on the key. The same
-        records are readable through CloudTrail's ``LookupEvents`` in this mock.
+        Recorded: successful ``GetParametersForImport``, ``ImportKeyMaterial``,
+        ``DeleteImportedKeyMaterial`` and ``RotateKeyOnDemand`` calls, and the service events
+        ``DeleteExpiredKeyMaterial`` and ``RotateKey``. Key material, tokens and wrapped blobs
+        never are. The same records are readable through CloudTrail's ``LookupEvents``.
+
+        Args:
+            name: keep only records whose ``eventName`` is this.
+            key_id: keep only records about this key (key ID or key ARN).
         """
         self._live("events")
         if self._remote is not None:
@@ -241,11 +319,32 @@ class KmsImportMock:
         key_usage: str | None = None,
         description: str = "",
     ) -> ImportedKey:
-        """An EXTERNAL key of ``key_spec`` with ``key_material`` (generated when None) imported.
+        """An EXTERNAL key of ``key_spec`` with key material imported, in one call.
 
-        ``valid_to``: a datetime or ISO 8601 string, a timedelta from :meth:`now`, or None for
-        material that does not expire. Goes through the real API, so checks apply and events
-        are recorded.
+        Goes through the real API (CreateKey, GetParametersForImport, wrap, ImportKeyMaterial),
+        so every check applies and every audit event is recorded.
+
+        Args:
+            key_spec: any importable KMS key spec: ``SYMMETRIC_DEFAULT``, ``HMAC_224`` ...
+                ``HMAC_512``, ``RSA_2048/3072/4096``, ``ECC_NIST_P256/P384/P521``,
+                ``ECC_SECG_P256K1``.
+            key_material: the plaintext material; generated with :func:`generate_key_material`
+                when None.
+            valid_to: a ``datetime`` (naive is UTC) or ISO 8601 string, a ``timedelta`` from
+                :meth:`now`, or None for material that does not expire.
+            region_name: the Region of the key.
+            multi_region: create a multi-Region primary key.
+            key_usage: CreateKey's ``KeyUsage``; None takes CreateKey's default for the spec
+                (``ENCRYPT_DECRYPT`` for symmetric and RSA, ``GENERATE_VERIFY_MAC`` for HMAC,
+                ``SIGN_VERIFY`` for ECC).
+            description: CreateKey's ``Description``.
+
+        Returns:
+            The key's ID, ARN, material and (symmetric keys only) key material ID.
+
+        Raises:
+            botocore.exceptions.ClientError: AWS refuses the combination (for example a
+                ``key_usage`` the spec does not allow, or material of the wrong form).
         """
         self._live("create_imported_key")
         material = None if key_material is None else _material(key_material)
@@ -274,9 +373,27 @@ class KmsImportMock:
     ) -> dict[str, Any]:
         """GetParametersForImport + wrap + ImportKeyMaterial through the real API.
 
-        Chooses an allowed wrapping for the key's spec when not given. ``import_kwargs`` go to
-        ImportKeyMaterial as they are (``ImportType=...``, ``KeyMaterialId=...``). Returns
-        ImportKeyMaterial's response (``KeyId``, and ``KeyMaterialId`` for symmetric keys).
+        Args:
+            key_id: an EXTERNAL key (key ID or ARN).
+            key_material: the plaintext material (see :func:`generate_key_material`).
+            valid_to: a ``datetime`` (naive is UTC) or ISO 8601 string, a ``timedelta`` from
+                :meth:`now`, or None for material that does not expire (unless
+                ``import_kwargs`` set the expiry).
+            region_name: the Region of the key.
+            wrapping_algorithm: GetParametersForImport's ``WrappingAlgorithm``; None chooses
+                one the key's spec allows.
+            wrapping_key_spec: GetParametersForImport's ``WrappingKeySpec``; None chooses the
+                smallest the algorithm allows.
+            **import_kwargs: passed to ImportKeyMaterial as they are (``ImportType=...``,
+                ``KeyMaterialId=...``, ``ValidTo=...``).
+
+        Returns:
+            ImportKeyMaterial's response without ``ResponseMetadata``: ``KeyId``, and
+            ``KeyMaterialId`` for symmetric keys.
+
+        Raises:
+            botocore.exceptions.ClientError: AWS would refuse the import (the key's state, the
+                material, a wrapping combination the spec does not allow).
         """
         self._live("import_key_material")
         material = _material(key_material)
@@ -335,8 +452,16 @@ def mock_kms_import(target: Any = None) -> Any:
     """Mock AWS (like ``moto.mock_aws``) with KMS key import.
 
     ``@mock_kms_import``, ``@mock_kms_import()`` (functions, ``async def`` functions, generators,
-    classes) or ``with mock_kms_import() as m:`` / ``async with``. Each outermost use starts from
-    empty state and leaves moto exactly as it was.
+    classes, ``unittest.TestCase`` classes) or ``with mock_kms_import() as m:`` / ``async with``.
+    Each outermost use starts from empty state and leaves moto exactly as it was. A decorated
+    function gets a fresh activation per call; reach its handle with :func:`current`.
+
+    Args:
+        target: the function or class to decorate; omitted, you get a :class:`KmsImportMock`
+            to use as a context manager or decorator.
+
+    Raises:
+        TypeError: ``target`` is neither a class nor a callable.
     """
     mock = KmsImportMock()
     return mock if target is None else mock(target)

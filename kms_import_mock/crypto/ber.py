@@ -1,4 +1,4 @@
-"""BER → DER re-encoding and a minimal DER reader, for private keys imported as BER (spec §2).
+"""BER → DER re-encoding and a minimal DER reader, for private keys imported as BER.
 
 AWS accepts RSA and ECC key material as PKCS#8 in BER *or* DER; ``cryptography``'s loader is
 DER-strict. :func:`to_der` re-encodes one BER element in DER form:

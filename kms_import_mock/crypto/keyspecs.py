@@ -1,4 +1,4 @@
-"""What AWS allows per key spec: which specs can be imported, with which wrapping (spec §1.1, §3.3).
+"""What AWS allows per key spec: which specs can be imported, with which wrapping.
 
 Kept as plain tables so a rule reads like the spec's table and a new spec is a new row.
 """
@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 SYMMETRIC = "SYMMETRIC_DEFAULT"
 
-#: HMAC material length in bytes: from the spec's digest size up to 1024 bits (spec §2).
+#: HMAC material length in bytes: from the spec's digest size up to 1024 bits.
 HMAC_MIN_BYTES = {"HMAC_224": 28, "HMAC_256": 32, "HMAC_384": 48, "HMAC_512": 64}
 HMAC_MAX_BYTES = 128
 
@@ -25,7 +25,7 @@ ECC_CURVES: dict[str, type[ec.EllipticCurve]] = {
 
 CHINA_REGIONS = frozenset({"cn-north-1", "cn-northwest-1"})
 
-#: Key specs KMS refuses to import anywhere (spec §1.1).
+#: Key specs KMS refuses to import anywhere.
 NOT_IMPORTABLE = frozenset({"ML_DSA_44", "ML_DSA_65", "ML_DSA_87", "ECC_NIST_EDWARDS25519"})
 
 OAEP = ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256")
@@ -50,7 +50,7 @@ def family(key_spec: str) -> str:
     return "other"
 
 
-#: family -> wrapping algorithms AWS accepts with an RSA wrapping key (spec §3.3 / §3.5).
+#: family -> wrapping algorithms AWS accepts with an RSA wrapping key.
 _RSA_WRAPPING_BY_FAMILY: dict[str, tuple[str, ...]] = {
     "symmetric": OAEP,
     "hmac": OAEP,
@@ -80,7 +80,7 @@ def wrapping_allowed(key_spec: str, wrapping_algorithm: str, wrapping_key_spec: 
 
 
 def wrapping_refused_message(key_spec: str, wrapping_algorithm: str, wrapping_key_spec: str) -> str:
-    # Exact AWS text, recorded with the AWS CLI (spec §3.5).
+    # Exact AWS text, recorded with the AWS CLI.
     return (
         f"Wrapping algorithm {wrapping_algorithm} and wrapping key spec {wrapping_key_spec} "
         f"cannot be used to import a {key_spec} key."
@@ -97,7 +97,7 @@ def preferred_wrapping(key_spec: str) -> tuple[str, str]:
     return "RSAES_OAEP_SHA_256", "RSA_4096"
 
 
-#: KeyUsage values CreateKey accepts for each importable key spec (spec §1.1).
+#: KeyUsage values CreateKey accepts for each importable key spec.
 KEY_USAGES: dict[str, tuple[str, ...]] = {
     SYMMETRIC: ("ENCRYPT_DECRYPT",),
     **dict.fromkeys(HMAC_MIN_BYTES, ("GENERATE_VERIFY_MAC",)),

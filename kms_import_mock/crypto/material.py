@@ -1,4 +1,4 @@
-"""Validating unwrapped key material and deciding its identity (spec §2, §5.4).
+"""Validating unwrapped key material and deciding its identity.
 
 Pure functions: they take the plaintext material and the key's spec and either return the
 material in canonical form or raise :class:`BadMaterial` with a sentence a user can act on.
@@ -164,7 +164,7 @@ def _check_rsa_structure(key_spec: str, algorithm: bytes, private_key: bytes) ->
 
 
 def _check_rsa_consistency(key_spec: str, private: rsa.RSAPrivateKey) -> None:
-    """n = p·q, e·d ≡ 1 (mod lcm(p−1, q−1)) and the CRT values agree (RFC 3447 §3.2)."""
+    """n = p·q, e·d ≡ 1 (mod lcm(p−1, q−1)) and the CRT values agree (RFC 3447, section 3.2)."""
     numbers = private.private_numbers()
     p, q, d = numbers.p, numbers.q, numbers.d
     n, e = numbers.public_numbers.n, numbers.public_numbers.e
@@ -205,6 +205,6 @@ def material_id(key_id: str, material: Material) -> str:
     """64 lowercase hex, deterministic in (key ID, material) and revealing nothing of either.
 
     Related multi-Region keys share the key ID, so the same material has the same ID in every
-    Region; the same material in two different keys gets two different IDs (spec §5.4).
+    Region; the same material in two different keys gets two different IDs.
     """
     return hmac.new(key_id.encode(), material.canonical, hashlib.sha256).hexdigest()

@@ -1,4 +1,4 @@
-"""Wrapping and unwrapping key material exactly as AWS documents it (spec §3.2, Appendix A).
+"""Wrapping and unwrapping key material exactly as AWS documents it.
 
 Pure functions over ``cryptography`` primitives: RSA-OAEP with MGF1 on the same hash and an empty
 label, and AES Key Wrap with Padding (RFC 5649) for the ``RSA_AES_KEY_WRAP_*`` algorithms, where the
@@ -44,8 +44,18 @@ def _supported(algorithm: str) -> None:
 def wrap_key_material(public_key: bytes, key_material: bytes, wrapping_algorithm: str) -> bytes:
     """Encrypt ``key_material`` for ImportKeyMaterial, as a client following the AWS guide does.
 
-    ``public_key`` is GetParametersForImport's ``PublicKey`` (DER SubjectPublicKeyInfo). The
-    caller names the algorithm: it must be the one the parameters were requested with.
+    Args:
+        public_key: GetParametersForImport's ``PublicKey`` (DER SubjectPublicKeyInfo).
+        key_material: the plaintext material (see :func:`generate_key_material`).
+        wrapping_algorithm: the ``WrappingAlgorithm`` the parameters were requested with:
+            ``RSAES_OAEP_SHA_1``, ``RSAES_OAEP_SHA_256``, ``RSA_AES_KEY_WRAP_SHA_1`` or
+            ``RSA_AES_KEY_WRAP_SHA_256``.
+
+    Returns:
+        ``EncryptedKeyMaterial`` for ImportKeyMaterial.
+
+    Raises:
+        ValueError: an algorithm not in that list, or a public key that is not RSA.
     """
     _supported(wrapping_algorithm)
     pub = serialization.load_der_public_key(public_key)
@@ -84,8 +94,15 @@ def unwrap_key_material(
 def generate_key_material(key_spec: str = keyspecs.SYMMETRIC) -> bytes:
     """Fresh key material of the form ImportKeyMaterial expects for ``key_spec``.
 
-    32 random bytes for ``SYMMETRIC_DEFAULT``; spec-sized random bytes for HMAC; an unencrypted
-    PKCS#8 DER private key for RSA and ECC specs.
+    Args:
+        key_spec: a KMS key spec; the default is ``SYMMETRIC_DEFAULT``.
+
+    Returns:
+        32 random bytes for ``SYMMETRIC_DEFAULT``; random bytes of the digest size for
+        ``HMAC_*``; an unencrypted PKCS#8 DER private key for ``RSA_*`` and ``ECC_*`` specs.
+
+    Raises:
+        ValueError: a key spec whose material cannot be generated (``SM2``, unknown specs).
     """
     fam = keyspecs.family(key_spec)
     if fam == "symmetric":

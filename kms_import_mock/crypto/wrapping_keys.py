@@ -5,7 +5,7 @@ consecutive calls return distinct key pairs (``POOL_SIZE`` of them before one re
 name their slot, so the private key itself never leaves this module, and a slot's key never
 changes within a process: a token unwraps only what was wrapped with the public key it came with.
 
-Where the keys come from (design note; README "Performance"): they are **bundled test-only key
+Where the keys come from (design note in docs/design.md): they are **bundled test-only key
 pairs**, ``POOL_SIZE`` per RSA spec, stored as their primes in ``wrapping_keys.bin`` next to this
 module. Generating them instead costs 0.05-0.3 s of CPU per key (about 7 s for 16 of each spec),
 which either lands on the request path, on every CI run (a fresh runner has no cache), or on a

@@ -76,7 +76,7 @@ class ImportBackendBase(KeyLookups):
         return f"arn:{partition}:kms:{self.region_name}:{self.account_id}:key/{key_id}"
 
     def _key_by_id_or_arn(self, key_id: str) -> Key:
-        """Key ID or key ARN only: the import operations refuse aliases (spec §13)."""
+        """Key ID or key ARN only: the import operations refuse aliases."""
         if key_id.startswith("alias/") or ":alias/" in key_id:
             raise NotFoundException(f"Invalid keyId {key_id}")
         self.refuse_foreign_arn(key_id)
@@ -152,7 +152,7 @@ class ImportBackendBase(KeyLookups):
             heapq.heappush(self._expiry, entry)
 
     def sweep(self) -> None:
-        """Expire every material whose ValidTo has passed (spec §6.1); lazy, no timers."""
+        """Expire every material whose ValidTo has passed; lazy, no timers."""
         heap = self._expiry
         try:
             # Lock-free fast path; a parallel sweep may empty the heap between two reads.
@@ -281,7 +281,7 @@ class ImportBackendBase(KeyLookups):
 
     def import_metadata(self, key_id: str) -> dict[str, Any]:
         """The KeyMetadata fields moto does not know: ExpirationModel, ValidTo,
-        CurrentKeyMaterialId (present only once there is something to say, spec §1.2)."""
+        CurrentKeyMaterialId (present only once there is something to say)."""
         state = self.imports.get(key_id)
         if state is None:
             return {}
@@ -389,7 +389,7 @@ class ImportBackendBase(KeyLookups):
                 f"{what} is available only in the China Regions (cn-north-1, cn-northwest-1), "
                 f"not in {self.region_name}."
             )
-        # Deliberate difference from AWS: no maintained SM2 library to build on (see README).
+        # Deliberate difference from AWS (docs/behaviour.md): no maintained SM2 library to build on.
         raise UnsupportedOperationException(
             f"{what} is not supported by kms-import-mock: importing SM2 key material and SM2PKE "
             "wrapping are not implemented."

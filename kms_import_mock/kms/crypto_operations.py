@@ -357,7 +357,7 @@ class CryptoOperations(ImportBackendBase):
                 f"cn-northwest-1), not in {self.region_name}."
             )
         if key_pair_spec in data_key_pairs.UNSUPPORTED:
-            # Deliberate difference from AWS (see README): no SM2 library to build on, and
+            # Deliberate difference from AWS (docs/behaviour.md): no SM2 library to build on, and
             # ``cryptography`` has no ML-KEM-512.
             raise UnsupportedOperationException(
                 f"KeyPairSpec {key_pair_spec} is not supported by kms-import-mock; data key "

@@ -88,7 +88,7 @@ class KMSInvalidMacException(AwsError):
     pass
 
 
-# Messages AWS is known to use (spec §7, §11); each takes the key ARN.
+# Messages AWS is known to use; each takes the key ARN.
 def pending_import(arn: str) -> str:
     return f"{arn} is pending import."
 

@@ -1,4 +1,4 @@
-"""CloudTrail-shaped audit events of the import lifecycle (spec §6).
+"""CloudTrail-shaped audit events of the import lifecycle.
 
 Records are built here and kept on the KMS backend that served the request (per account and
 Region), so moto's reset clears them with everything else. API calls (``GetParametersForImport``,
@@ -31,7 +31,7 @@ EVENT_SOURCE = "kms.amazonaws.com"
 KEY_RESOURCE_TYPE = "AWS::KMS::Key"
 AWS_INTERNAL = "AWS Internal"
 
-#: Action -> the request members CloudTrail shows (spec §6.2, §6.3). Secrets are not listed.
+#: Action -> the request members CloudTrail shows. Secrets are not listed.
 _REQUEST_MEMBERS: dict[str, tuple[str, ...]] = {
     "GetParametersForImport": ("KeyId", "WrappingAlgorithm", "WrappingKeySpec"),
     "ImportKeyMaterial": (
@@ -319,7 +319,7 @@ def record_key_rotated(
     previous_material_id: str | None,
     current_material_id: str | None,
 ) -> None:
-    """``RotateKey``: an on-demand rotation completed (spec §6.3)."""
+    """``RotateKey``: an on-demand rotation completed."""
     details = {
         "rotationType": "ON_DEMAND",
         "keyOrigin": key.origin,

@@ -45,7 +45,7 @@ from .state import (
 
 
 class ImportOperations(ImportBackendBase):
-    """The three import operations (spec §4, §5, §6.2)."""
+    """The three import operations."""
 
     def get_parameters_for_import(
         self, key_id: str, wrapping_algorithm: str, wrapping_key_spec: str
@@ -155,7 +155,7 @@ class ImportOperations(ImportBackendBase):
     def _expiration(
         expiration_model: str | None, valid_to: _dt.datetime | None
     ) -> tuple[str, _dt.datetime | None]:
-        model = expiration_model or EXPIRES  # AWS's default (spec §5.2)
+        model = expiration_model or EXPIRES  # AWS's default
         if model == DOES_NOT_EXPIRE:
             if valid_to is not None:
                 raise ValidationException(
@@ -279,7 +279,7 @@ class ImportOperations(ImportBackendBase):
             else:
                 target = state.current
             if target is None:
-                return key, None  # nothing was ever imported: no effect (spec §6.2)
+                return key, None  # nothing was ever imported: no effect
             if target.imported:
                 self._remove_material(key, state, target)
                 self._refresh_state(key, state)

@@ -181,7 +181,7 @@ class KeyStateRules(ImportBackendBase):
                 "for SYMMETRIC_DEFAULT keys."
             )
 
-    # -- management operations (spec §7 rows CreateGrant and CreateAlias/TagResource/...) ------
+    # -- management operations: the table's rows CreateGrant and CreateAlias/TagResource/... --
 
     def create_grant(self, key_id: str, *args: Any, **kwargs: Any) -> tuple[str, str]:
         """CreateGrant needs a usable key: PendingImport [5], Disabled [1], pending deletion [3]."""

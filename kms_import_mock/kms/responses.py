@@ -150,7 +150,7 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
         return value.copy() if isinstance(value, (dict, list)) else value
 
     def _record_event(self, action: str, headers: dict[str, str], body: str | bytes) -> None:
-        """Record a successful import-lifecycle call (spec §6); a refused one leaves no record."""
+        """Record a successful import-lifecycle call; a refused one leaves no record."""
         try:
             response = json.loads(body or "{}")
         except ValueError:
@@ -308,7 +308,7 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
     def list_key_rotations(self) -> str:
         """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html
 
-        EXTERNAL symmetric keys list their key materials (spec §9); other keys keep moto's
+        EXTERNAL symmetric keys list their key materials; other keys keep moto's
         listing, with AWS's parameter validation and default Limit.
         """
         params = self._params()

@@ -1,4 +1,4 @@
-"""On-demand rotation and ListKeyRotations of EXTERNAL symmetric keys, as pure functions (spec §9).
+"""On-demand rotation and ListKeyRotations of EXTERNAL symmetric keys, as pure functions.
 
 The backend decides *whether* a rotation may happen and which related keys take part; these
 functions change one key's :class:`KeyImport` and shape the ListKeyRotations entries and pages.

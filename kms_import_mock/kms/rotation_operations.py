@@ -36,7 +36,7 @@ from .state import (
 
 
 class RotationOperations(ImportBackendBase):
-    """RotateKeyOnDemand, ListKeyRotations' entries and ReplicateKey (spec §8, §9)."""
+    """RotateKeyOnDemand, ListKeyRotations' entries and ReplicateKey."""
 
     def rotate_key_on_demand(self, key_id: str) -> str:
         """https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html

@@ -96,7 +96,7 @@ class KeyImport:
         return bool(perm) and all(m.imported for m in perm)
 
     def expiration(self) -> tuple[str | None, _dt.datetime | None]:
-        """KeyMetadata's ExpirationModel and ValidTo (spec §1.2 multi-material rules)."""
+        """KeyMetadata's ExpirationModel and ValidTo, by the rules for several materials."""
         imported = [m for m in self.permanent if m.imported]
         if not imported:
             return None, None

@@ -5,7 +5,7 @@ Installed like the KMS extension: ``_activation`` swaps ``cloudtrail_backends.ba
 no state of its own (the events live on the KMS backend of the same account and Region), so
 instances built before or during an activation can change class in both directions without loss.
 
-Lookup covers only the events kms-import-mock records (spec §6), not every call CloudTrail would
+Lookup covers only the events kms-import-mock records, not every call CloudTrail would
 log, and applies no 90-day retention window (time travel would otherwise hide events).
 """
 
