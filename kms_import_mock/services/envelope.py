@@ -77,13 +77,20 @@ def seal_data_key(
     principal: str,
     *,
     default_alias: str | None = None,
+    with_plaintext: bool = True,
 ) -> Sealed:
     """GenerateDataKey for a service's write; keeps only the encrypted data key.
 
     The service's payload stays in moto's own storage, so the plaintext data key is dropped.
     """
     key = generate_data_key(
-        account_id, region, key_id, context, principal, default_alias=default_alias
+        account_id,
+        region,
+        key_id,
+        context,
+        principal,
+        default_alias=default_alias,
+        with_plaintext=with_plaintext,
     )
     return Sealed(account_id, region, key.key_arn, key.ciphertext_blob, dict(context))
 

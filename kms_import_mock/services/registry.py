@@ -12,7 +12,15 @@ import importlib
 from kms_import_mock.services.patching import Patches
 
 #: Modules of ``kms_import_mock.services`` whose ``install`` runs on start.
-INTEGRATED: tuple[str, ...] = ("s3", "secretsmanager", "ssm", "sqs", "dynamodb", "cloudwatch")
+INTEGRATED: tuple[str, ...] = (
+    "s3",
+    "secretsmanager",
+    "ssm",
+    "ebs",
+    "sqs",
+    "dynamodb",
+    "cloudwatch",
+)
 
 
 def install_all(patches: Patches) -> None:
