@@ -19,6 +19,9 @@ _depth = 0
 _saved: list[tuple[object, type]] = []
 #: What the integrated services (``services.registry``) replaced on moto's classes.
 _service_patches = Patches()
+#: What the speed-ups (``_speedups``: lazy private keys, cached action names, botocore reuse)
+#: replaced on moto's and botocore's classes and modules.
+_speedup_patches = Patches()
 
 
 def active() -> bool:
@@ -87,6 +90,7 @@ def _install() -> None:
         regions.backend = ImportKmsBackend
     _install_cloudtrail()
     _install_services()
+    _install_speedups()
 
 
 def _install_services() -> None:
@@ -97,6 +101,20 @@ def _install_services() -> None:
     except BaseException:
         _service_patches.restore()
         raise
+
+
+def _install_speedups() -> None:
+    from . import _speedups
+
+    try:
+        _speedups.install(_speedup_patches)
+    except BaseException:
+        _speedup_patches.restore()
+        raise
+
+
+def _restore_speedups() -> None:
+    _speedup_patches.restore()
 
 
 def _check_cloudtrail() -> None:
@@ -138,6 +156,7 @@ def _restore() -> None:
 
     clock.set_offset(clock.timedelta_zero())
 
+    _restore_speedups()
     _service_patches.restore()
     while _saved:
         holder, original = _saved.pop()

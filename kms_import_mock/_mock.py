@@ -40,6 +40,9 @@ class KmsImportMock:
     def __init__(self) -> None:
         self._inner: MockAWS | None = None
         self._lock = threading.Lock()
+        #: ``client()``'s clients of this activation, by (Region, keyword arguments).
+        self._clients: dict[tuple[str, tuple[tuple[str, Any], ...]], Any] = {}
+        self._clients_lock = threading.Lock()
 
     # -- the two primitives --------------------------------------------------------------------
 
@@ -69,6 +72,8 @@ class KmsImportMock:
                 raise KmsImportMockError(
                     "stop() was called on a mock_kms_import() that is not started."
                 )
+            with self._clients_lock:
+                self._clients.clear()  # the next activation starts from fresh clients
             try:
                 inner.stop()
             finally:
@@ -147,10 +152,29 @@ class KmsImportMock:
         return _clock.now()
 
     def client(self, region_name: str = "us-east-1", **kwargs: Any) -> Any:
-        """A boto3 KMS client served by this mock."""
+        """A boto3 KMS client served by this mock.
+
+        While started, the same arguments give the same client for the rest of the activation
+        (creating a boto3 client costs milliseconds; using one from several threads is safe).
+        Arguments that cannot be a dictionary key (a dict of ``config`` values, ...) give a new
+        client each time.
+        """
         import boto3
 
-        return boto3.client("kms", region_name=region_name, **kwargs)
+        try:
+            cache_key = (region_name, tuple(sorted(kwargs.items())))
+            hash(cache_key)
+        except TypeError:
+            cache_key = None
+        if cache_key is None or self._inner is None:
+            return boto3.client("kms", region_name=region_name, **kwargs)
+        with self._clients_lock:
+            cached = self._clients.get(cache_key)
+            if cached is None:
+                cached = self._clients[cache_key] = boto3.client(
+                    "kms", region_name=region_name, **kwargs
+                )
+        return cached
 
     def events(self, name: str | None = None, key_id: str | None = None) -> list[dict[str, Any]]:
         """CloudTrail-shaped records of the import lifecycle, oldest first (spec §6).
