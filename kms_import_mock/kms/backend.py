@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from types import ModuleType
 
+from .aliases import AliasIndex
 from .base import ImportBackendBase
 from .crypto_operations import CryptoOperations
 from .import_operations import ImportOperations
@@ -29,7 +30,7 @@ def _urls_module() -> ModuleType:
 
 
 class ImportKmsBackend(
-    ImportOperations, RotationOperations, KeyStateRules, CryptoOperations, ImportBackendBase
+    ImportOperations, RotationOperations, KeyStateRules, CryptoOperations, AliasIndex
 ):
     """``KmsBackend`` plus the import lifecycle: GetParametersForImport, ImportKeyMaterial,
     DeleteImportedKeyMaterial, expiry, rotation, replicas and crypto with imported material."""
