@@ -141,13 +141,13 @@ class ImportBackendBase(KmsBackend):
             return
         with self.lock:
             now = clock.now().timestamp()
-            while (entry := self._expiry.pop_due(now)) is not None:
-                valid_to, _, key_id, material_id = entry
-                key, state = self.keys.get(key_id), self.imports.get(key_id)
+            keys, imports = self.keys, self.imports
+            for valid_to, _, key_id, material_id in self._expiry.pop_all_due(now):
+                key, state = keys.get(key_id), imports.get(key_id)
                 material = state.find(material_id) if state else None
                 if key is None or state is None or material is None or not material.imported:
                     continue
-                self._remove_material(key, state, material)
+                self._remove_material(key, state, material, scheduled=False)
                 self._refresh_state(key, state)
                 self.on_material_expired(key, material, valid_to)
 
@@ -162,8 +162,12 @@ class ImportBackendBase(KmsBackend):
         the ``RotateKey`` service event."""
         events.record_key_rotated(self, key, previous_material_id, current_material_id)
 
-    def _remove_material(self, key: Key, state: KeyImport, material: KeyMaterial) -> None:
-        self._expiry.cancel(key.id, material.material_id)
+    def _remove_material(
+        self, key: Key, state: KeyImport, material: KeyMaterial, scheduled: bool = True
+    ) -> None:
+        """``scheduled=False``: the material's expiry entry is already gone (the sweep)."""
+        if scheduled:
+            self._expiry.cancel(key.id, material.material_id)
         if material.permanent or self._is_replica(key):
             # A replica keeps even its pending copy associated: the primary still has that
             # material pending, and the replica must be able to import it again (EXISTING).

@@ -8,10 +8,14 @@ material again moves its one entry and cancelling removes it, both in O(log n).
 
 from __future__ import annotations
 
+import heapq
 import itertools
 
-#: (ValidTo epoch, tie-breaker in scheduling order, key id, material id)
+#: (ValidTo epoch, tie-breaker in scheduling order, key id, material id). The tie-breaker is
+#: unique, so comparing two entries never reaches the ids.
 Entry = tuple[float, int, str, str]
+#: Due entries popped one by one before the rest are taken in one pass.
+_ONE_BY_ONE = 32
 
 
 class ExpiryHeap:
@@ -65,6 +69,25 @@ class ExpiryHeap:
         self.cancel(first[2], first[3])
         return first
 
+    def pop_all_due(self, now: float) -> list[Entry]:
+        """Every entry due at ``now``, earliest first, removed. A few are popped one by one;
+        when many fall due at once (a clock advanced past thousands of ValidTo), the rest are
+        split off in one pass over the heap and the heap rebuilt, instead of a sift for each."""
+        due: list[Entry] = []
+        while len(due) < _ONE_BY_ONE:
+            entry = self.pop_due(now)
+            if entry is None:
+                return due
+            due.append(entry)
+        if self.earliest() is None or self.earliest() > now:  # type: ignore[operator]
+            return due
+        rest = [e for e in self._heap if e[0] > now]
+        due.extend(sorted(e for e in self._heap if e[0] <= now))
+        heapq.heapify(rest)
+        self._heap = rest
+        self._where = {(e[2], e[3]): i for i, e in enumerate(rest)}
+        return due
+
     def entries(self) -> list[Entry]:
         """Every entry, in no particular order (for tests)."""
         return list(self._heap)
@@ -74,7 +97,7 @@ class ExpiryHeap:
         entry = heap[i]
         while i > 0:
             parent = (i - 1) // 2
-            if heap[parent][:2] <= entry[:2]:
+            if heap[parent] <= entry:
                 break
             heap[i] = heap[parent]
             where[(heap[i][2], heap[i][3])] = i
@@ -90,9 +113,9 @@ class ExpiryHeap:
             child = 2 * i + 1
             if child >= n:
                 break
-            if child + 1 < n and heap[child + 1][:2] < heap[child][:2]:
+            if child + 1 < n and heap[child + 1] < heap[child]:
                 child += 1
-            if entry[:2] <= heap[child][:2]:
+            if entry <= heap[child]:
                 break
             heap[i] = heap[child]
             where[(heap[i][2], heap[i][3])] = i
