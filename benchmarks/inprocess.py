@@ -123,7 +123,7 @@ def run(report: Report) -> None:
         c = side_by_side(gpfi, plain_create_keys, _rounds(9))
         report.compare(f"B1 GetParametersForImport {spec} / moto CreateKey", c, at_most=0.10)
 
-    # -- CreateKey EXTERNAL generates no key material (issue 7, item 2) -------------------------
+    # -- CreateKey EXTERNAL generates no key material --------------------------------------------
     def external_create_keys() -> tuple[int, float]:
         with mock_kms_import(), Stopwatch() as watch:
             for _ in range(20):
@@ -163,7 +163,7 @@ def run(report: Report) -> None:
         return batch
 
     c = side_by_side(encrypt_decrypt(mock_kms_import), encrypt_decrypt(mock_aws), _rounds(41))
-    report.compare("B3 Encrypt+Decrypt, AWS_KMS key: ours / mock_aws", c, at_most=1.05)
+    report.compare("B3 Encrypt+Decrypt, AWS_KMS key: ours / mock_aws", c, at_most=0.97)
 
     # -- entering the mock ---------------------------------------------------------------------
     def enter(mock: Any) -> Batch:
@@ -197,12 +197,16 @@ def b4(report: Report, material: bytes) -> None:
     with mock_kms_import() as m:
         small = _backend(small_kms, REGION)
         big = _backend(big_kms, BIG_REGION)
-        few = _populate(small, 10, material, m.now())
+        from benchmarks.savings import fast_unwrap
+
+        with fast_unwrap():
+            few = _populate(small, 10, material, m.now())
         small_ops = _operations(small_kms, few)
         before_ops = _median_op(small_ops)
         gc.collect()
         rss_before = rss_bytes()
-        many = _populate(big, 10_000, material, m.now())
+        with fast_unwrap():
+            many = _populate(big, 10_000, material, m.now())
         gc.collect()
         per_key = (rss_bytes() - rss_before) / len(many)
         c = side_by_side(_operations(big_kms, many), small_ops, _rounds(15))

@@ -25,6 +25,9 @@ _depth = 0
 _saved: list[tuple[object, type]] = []
 #: What the integrated services (``services.registry``) replaced on moto's classes.
 _service_patches = Patches()
+#: What the speed-ups (``_speedups``: lazy private keys, cached action names, botocore reuse)
+#: replaced on moto's and botocore's classes and modules.
+_speedup_patches = Patches()
 
 
 def active() -> bool:
@@ -84,6 +87,7 @@ def _install() -> None:
     _adopt_kms_backends()
     _install_cloudtrail()
     _install_services()
+    _install_speedups()
 
 
 def _install_services() -> None:
@@ -94,6 +98,20 @@ def _install_services() -> None:
     except BaseException:
         _service_patches.restore()
         raise
+
+
+def _install_speedups() -> None:
+    from . import _speedups
+
+    try:
+        _speedups.install(_speedup_patches)
+    except BaseException:
+        _speedup_patches.restore()
+        raise
+
+
+def _restore_speedups() -> None:
+    _speedup_patches.restore()
 
 
 def _check_cloudtrail() -> None:
@@ -145,7 +163,16 @@ def _adopt_kms_backends() -> None:
 
 
 #: What the extension keeps in a KMS backend's ``__dict__``, dropped when it is released.
-_EXTENSION_ATTRIBUTES = ("imports", "_expiry", "_seq", "lock", "_audit_events")
+_EXTENSION_ATTRIBUTES = (
+    "imports",
+    "_expiry",
+    "lock",
+    "_audit_events",
+    "_key_order",
+    "_alias_targets",
+    "_alias_shared",
+    "_default_policy_text",
+)
 
 
 def _release_kms_backends() -> None:
@@ -169,6 +196,7 @@ def _release_kms_backends() -> None:
                 backend.delete_key(key_id)
             for name in _EXTENSION_ATTRIBUTES:
                 backend.__dict__.pop(name, None)
+            backend.keys = dict(backend.keys)  # moto's plain dict, without the key order
             backend.__class__ = KmsBackend  # type: ignore[assignment]  # back to plain
 
 
@@ -179,6 +207,7 @@ def _restore() -> None:
     # each handle's own clock went with its stop.
     clock.reset_root()
 
+    _restore_speedups()
     _service_patches.restore()
     while _saved:
         holder, original = _saved.pop()

@@ -81,6 +81,9 @@ class KmsImportMock:
         self._remote_offset: float | None = None
         self._was_started = False
         self._lock = threading.Lock()
+        #: ``client()``'s clients of this activation, by (Region, keyword arguments).
+        self._clients: dict[tuple[str, tuple[tuple[str, Any], ...]], Any] = {}
+        self._clients_lock = threading.Lock()
 
     # -- the two primitives --------------------------------------------------------------------
 
@@ -144,6 +147,8 @@ class KmsImportMock:
             remote, self._remote = self._remote, None
             with _STARTED_LOCK:
                 _STARTED.remove(self)
+            with self._clients_lock:
+                self._clients.clear()  # the next activation starts from fresh clients
             try:
                 if remote is not None and self._remote_offset is not None:
                     remote.set_offset(self._remote_offset)
@@ -275,6 +280,10 @@ class KmsImportMock:
     def client(self, region_name: str = "us-east-1", **kwargs: Any) -> KMSClient:
         """A boto3 KMS client served by this mock.
 
+        While the handle runs, the same arguments give the same client (making a boto3 client
+        costs milliseconds; one client is safe to share between threads). Arguments that
+        cannot be a dictionary key give a new client each time.
+
         Args:
             region_name: the client's AWS Region.
             **kwargs: passed to ``boto3.client("kms", ...)`` as they are (``config=``, ...).
@@ -286,8 +295,24 @@ class KmsImportMock:
         self._live("client")
         import boto3
 
-        client: KMSClient = boto3.client("kms", region_name=region_name, **kwargs)
-        return client
+        try:
+            cache_key: tuple[str, tuple[tuple[str, Any], ...]] | None = (
+                region_name,
+                tuple(sorted(kwargs.items())),
+            )
+            hash(cache_key)
+        except TypeError:
+            cache_key = None
+        if cache_key is None:
+            client: KMSClient = boto3.client("kms", region_name=region_name, **kwargs)
+            return client
+        with self._clients_lock:
+            cached = self._clients.get(cache_key)
+            if cached is None:
+                cached = self._clients[cache_key] = boto3.client(
+                    "kms", region_name=region_name, **kwargs
+                )
+        return cached  # type: ignore[no-any-return]
 
     def events(self, name: str | None = None, key_id: str | None = None) -> list[dict[str, Any]]:
         """CloudTrail-shaped records of the import lifecycle, oldest first.

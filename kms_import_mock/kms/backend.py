@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from types import ModuleType
 
+from .aliases import AliasIndex
 from .base import ImportBackendBase
 from .crypto_operations import CryptoOperations
 from .import_operations import ImportOperations
@@ -35,6 +36,7 @@ class ImportKmsBackend(
     KeyStateRules,
     CryptoOperations,
     KeyDates,
+    AliasIndex,
     ImportBackendBase,
 ):
     """``KmsBackend`` plus the import lifecycle: GetParametersForImport, ImportKeyMaterial,

@@ -10,8 +10,6 @@ their own (``import_operations``, ``rotation_operations``, ``key_state_rules``,
 from __future__ import annotations
 
 import datetime as _dt
-import heapq
-import itertools
 import threading
 from typing import Any
 
@@ -34,6 +32,7 @@ from .errors import (
     pending_deletion,
     pending_import,
 )
+from .expiry import ExpiryHeap
 from .lookups import KeyLookups
 from .state import (
     PENDING_MRK,
@@ -63,10 +62,9 @@ class ImportBackendBase(KeyLookups):
         """The extension's own state; also run on a plain ``KmsBackend`` whose class an
         activation swaps (one an outer ``mock_aws`` built before the activation started)."""
         self.imports: dict[str, KeyImport] = {}
-        #: (ValidTo epoch, tie-breaker, key id, material id, generation): a min-heap, so the
-        #: lazy expiry check costs nothing until the earliest ValidTo has passed.
-        self._expiry: list[tuple[float, int, str, str, int]] = []
-        self._seq = itertools.count()
+        #: Materials by ValidTo, one entry each: the lazy expiry check costs nothing until the
+        #: earliest ValidTo has passed.
+        self._expiry = ExpiryHeap()
         self.lock = threading.RLock()
 
     # -- lookups, key state and lazy expiry ------------------------------------------------
@@ -142,35 +140,25 @@ class ImportBackendBase(KeyLookups):
 
     def _schedule_expiry(self, key_id: str, material: KeyMaterial) -> None:
         if material.valid_to is not None:
-            entry = (
-                material.valid_to.timestamp(),
-                next(self._seq),
-                key_id,
-                material.material_id,
-                material.generation,
-            )
-            heapq.heappush(self._expiry, entry)
+            self._expiry.schedule(key_id, material.material_id, material.valid_to.timestamp())
+        else:
+            self._expiry.cancel(key_id, material.material_id)
 
     def sweep(self) -> None:
         """Expire every material whose ValidTo has passed; lazy, no timers."""
-        heap = self._expiry
-        try:
-            # Lock-free fast path; a parallel sweep may empty the heap between two reads.
-            if heap[0][0] > clock.now().timestamp():
-                return
-        except IndexError:
+        # Lock-free fast path: nothing is due until the earliest ValidTo.
+        earliest = self._expiry.earliest()
+        if earliest is None or earliest > clock.now().timestamp():
             return
         with self.lock:
             now = clock.now().timestamp()
-            while heap and heap[0][0] <= now:
-                valid_to, _, key_id, material_id, generation = heapq.heappop(heap)
-                key, state = self.keys.get(key_id), self.imports.get(key_id)
+            keys, imports = self.keys, self.imports
+            for valid_to, _, key_id, material_id in self._expiry.pop_all_due(now):
+                key, state = keys.get(key_id), imports.get(key_id)
                 material = state.find(material_id) if state else None
-                if key is None or state is None or material is None:
+                if key is None or state is None or material is None or not material.imported:
                     continue
-                if material.generation != generation or not material.imported:
-                    continue
-                self._remove_material(key, state, material)
+                self._remove_material(key, state, material, scheduled=False)
                 self._refresh_state(key, state)
                 self.on_material_expired(key, material, valid_to)
 
@@ -185,7 +173,12 @@ class ImportBackendBase(KeyLookups):
         the ``RotateKey`` service event."""
         events.record_key_rotated(self, key, previous_material_id, current_material_id)
 
-    def _remove_material(self, key: Key, state: KeyImport, material: KeyMaterial) -> None:
+    def _remove_material(
+        self, key: Key, state: KeyImport, material: KeyMaterial, scheduled: bool = True
+    ) -> None:
+        """``scheduled=False``: the material's expiry entry is already gone (the sweep)."""
+        if scheduled:
+            self._expiry.cancel(key.id, material.material_id)
         if material.permanent or self._is_replica(key):
             # A replica keeps even its pending copy associated: the primary still has that
             # material pending, and the replica must be able to import it again (EXISTING).
@@ -208,9 +201,12 @@ class ImportBackendBase(KeyLookups):
         origin: str = "AWS_KMS",
     ) -> Key:
         if origin != EXTERNAL:
-            return super().create_key(
+            key = super().create_key(
                 policy, key_usage, key_spec, description, tags, multi_region, origin
             )
+            if key.policy == self._default_policy(key):
+                key.policy = self._default_policy(key)  # one copy per Region, not per key
+            return key
         key_spec = key_spec or keyspecs.SYMMETRIC
         # Before moto's enum check: moto's KeySpec enum lacks ML_DSA_* and ECC_NIST_EDWARDS25519.
         self._check_importable(key_spec)
@@ -255,7 +251,7 @@ class ImportBackendBase(KeyLookups):
         key.account_id = self.account_id
         key.region = self.region_name
         key.arn = self._arn(key.id)
-        key.policy = policy or key.generate_default_policy()
+        key.policy = policy or self._default_policy(key)
         key.key_usage = key_usage
         key.key_state = "PendingImport"
         key.description = description or ""
@@ -278,6 +274,14 @@ class ImportBackendBase(KeyLookups):
         key.rotations = []
         key.aliases = {}
         return key
+
+    def _default_policy(self, key: Key) -> str:
+        """moto's default key policy, one string per backend: it depends only on the account
+        and Region, and a key used to carry its own ~250-byte copy."""
+        text: str | None = self.__dict__.get("_default_policy_text")
+        if text is None:
+            text = self.__dict__["_default_policy_text"] = key.generate_default_policy()
+        return text
 
     def import_metadata(self, key_id: str) -> dict[str, Any]:
         """The KeyMetadata fields moto does not know: ExpirationModel, ValidTo,

@@ -15,21 +15,25 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import clock
+from .event_records import (
+    Recorded,
+    api_call_record,
+    compact_id,
+    frozen,
+    service_call_record,
+    service_event_record,
+)
 
 if TYPE_CHECKING:
     from moto.kms.models import Key
 
     from .base import ImportBackendBase
 
-EVENT_VERSION = "1.11"
-EVENT_SOURCE = "kms.amazonaws.com"
-KEY_RESOURCE_TYPE = "AWS::KMS::Key"
-AWS_INTERNAL = "AWS Internal"
 
 #: Action -> the request members CloudTrail shows. Secrets are not listed.
 _REQUEST_MEMBERS: dict[str, tuple[str, ...]] = {
@@ -55,20 +59,9 @@ _RESPONSE_MEMBERS: dict[str, tuple[str, ...] | None] = {
 }
 
 API_ACTIONS = frozenset(_REQUEST_MEMBERS)
-_READ_ONLY = frozenset({"GetParametersForImport"})
 
 #: Orders events recorded at the same instant, across all backends.
 _sequence = itertools.count()
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """One stored event: the CloudTrail record plus what ordering and filtering need."""
-
-    epoch: float
-    seq: int
-    key_id: str
-    record: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -97,17 +90,28 @@ def stored(backend: ImportBackendBase) -> list[Recorded]:
 
 
 def _store(
-    backend: ImportBackendBase, when: _dt.datetime, key_id: str, record: dict[str, Any]
+    backend: ImportBackendBase,
+    when: _dt.datetime,
+    key_id: str,
+    build: Callable[..., dict[str, Any]],
+    *args: Any,
 ) -> None:
+    """Keep an event: ``build(epoch, *args)`` makes its record when read. ``args`` start with
+    the event name and the key ARN."""
     with backend.lock:
-        stored(backend).append(Recorded(when.timestamp(), next(_sequence), key_id, record))
+        stored(backend).append(Recorded(when.timestamp(), next(_sequence), key_id, build, args))
+
+
+def _shared(backend: ImportBackendBase, value: Any) -> Any:
+    """``value``, or an equal one stored earlier in this backend: one copy of each user agent,
+    identity, ... however many events repeat it (dropped with the backend on reset)."""
+    pool: dict[Any, Any] | None = backend.__dict__.get("_audit_shared")
+    if pool is None:
+        pool = backend.__dict__.setdefault("_audit_shared", {})
+    return pool.setdefault(value, value)
 
 
 # -- formatting ------------------------------------------------------------------------------
-
-
-def _event_time(when: _dt.datetime) -> str:
-    return when.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _human_time(value: Any) -> Any:
@@ -133,6 +137,33 @@ def _pick(source: Mapping[str, Any], members: Iterable[str]) -> dict[str, Any]:
     return picked
 
 
+#: Request members whose values come from a short list: one copy of each value is kept.
+_ENUM_MEMBERS = frozenset({"wrappingAlgorithm", "wrappingKeySpec", "expirationModel", "importType"})
+
+
+def _members(
+    backend: ImportBackendBase, key: Key, picked: dict[str, Any] | None
+) -> tuple[tuple[str, ...] | None, tuple[Any, ...]]:
+    """``picked`` as (names, values), keeping no string the backend already holds twice: the
+    key's id and ARN and its material ids are the backend's own objects, enum values and the
+    tuple of names are shared between events."""
+    if picked is None:
+        return None, ()
+    known = {key.id: key.id, key.arn: key.arn}
+    state = backend.imports.get(key.id)
+    if state is not None:
+        known.update((m.material_id, m.material_id) for m in state.materials)
+    values = []
+    for name, value in picked.items():
+        if isinstance(value, str):
+            if value in known:
+                value = known[value]
+            elif name in _ENUM_MEMBERS:
+                value = _shared(backend, value)
+        values.append(value)
+    return _shared(backend, tuple(picked)), tuple(values)
+
+
 def _response_elements(
     response: Mapping[str, Any], members: Iterable[str], key: Key
 ) -> dict[str, Any]:
@@ -149,14 +180,23 @@ def _partition(region: str) -> str:
     return str(get_partition(region))
 
 
-def _resources(account_id: str, arn: str) -> list[dict[str, str]]:
-    return [{"accountId": account_id, "type": KEY_RESOURCE_TYPE, "ARN": arn}]
-
-
 def _new_id() -> str:
     from moto.moto_api._internal import mock_random
 
     return str(mock_random.uuid4())
+
+
+def _new_compact_id() -> int:
+    """A new event id as ``compact_id`` keeps it: moto's ``uuid4()`` as an integer, from the
+    same single 128-bit draw of moto's (seedable) random source, without building a UUID."""
+    from moto.moto_api._internal import mock_random
+
+    bits: int = mock_random.getrandbits(128)
+    # What uuid.UUID(int=bits, version=4) does to the bits: RFC 4122 variant, version 4.
+    bits &= ~(0xC000 << 48)
+    bits |= 0x8000 << 48
+    bits &= ~(0xF000 << 64)
+    return bits | (4 << 76)
 
 
 def _user_identity(account_id: str, region: str, access_key_id: str) -> dict[str, Any]:
@@ -211,29 +251,25 @@ def record_api_call(
         return
     when = clock.now()
     members = _RESPONSE_MEMBERS[action]
-    record: dict[str, Any] = {
-        "eventVersion": EVENT_VERSION,
-        "userIdentity": _user_identity(
-            backend.account_id, backend.region_name, caller.access_key_id
-        ),
-        "eventTime": _event_time(when),
-        "eventSource": EVENT_SOURCE,
-        "eventName": action,
-        "awsRegion": backend.region_name,
-        "sourceIPAddress": caller.source_ip,
-        "userAgent": caller.user_agent,
-        "requestParameters": _pick(request, _REQUEST_MEMBERS[action]),
-        "responseElements": None if members is None else _response_elements(response, members, key),
-        "requestID": caller.request_id,
-        "eventID": _new_id(),
-        "readOnly": action in _READ_ONLY,
-        "resources": _resources(backend.account_id, key.arn),
-        "eventType": "AwsApiCall",
-        "managementEvent": True,
-        "recipientAccountId": backend.account_id,
-        "eventCategory": "Management",
-    }
-    _store(backend, when, key.id, record)
+    identity = _user_identity(backend.account_id, backend.region_name, caller.access_key_id)
+    response_elements = None if members is None else _response_elements(response, members, key)
+    _store(
+        backend,
+        when,
+        key.id,
+        api_call_record,
+        action,
+        key.arn,
+        backend.account_id,
+        backend.region_name,
+        _shared(backend, frozen(identity)),
+        _shared(backend, caller.source_ip),
+        _shared(backend, caller.user_agent),
+        *_members(backend, key, _pick(request, _REQUEST_MEMBERS[action])),
+        *_members(backend, key, response_elements),
+        compact_id(caller.request_id),
+        _new_compact_id(),
+    )
 
 
 def record_service_call(
@@ -255,62 +291,61 @@ def record_service_call(
         backend.account_id, backend.region_name, access_key_id or "AKIAIOSFODNN7EXAMPLE"
     )
     identity["invokedBy"] = principal
-    record: dict[str, Any] = {
-        "eventVersion": EVENT_VERSION,
-        "userIdentity": identity,
-        "eventTime": _event_time(when),
-        "eventSource": EVENT_SOURCE,
-        "eventName": action,
-        "awsRegion": backend.region_name,
-        "sourceIPAddress": principal,
-        "userAgent": principal,
-        "requestParameters": copy.deepcopy(request),
-        "responseElements": None,
-        "requestID": _new_id(),
-        "eventID": _new_id(),
-        "readOnly": True,
-        "resources": _resources(backend.account_id, key.arn),
-        "eventType": "AwsApiCall",
-        "managementEvent": True,
-        "recipientAccountId": backend.account_id,
-        "eventCategory": "Management",
-    }
-    _store(backend, when, key.id, record)
+    request_id = _new_compact_id()  # drawn first, as before: seeded ids stay the same
+    _store(
+        backend,
+        when,
+        key.id,
+        service_call_record,
+        action,
+        key.arn,
+        backend.account_id,
+        backend.region_name,
+        _shared(backend, frozen(identity)),
+        principal,
+        copy.deepcopy(request),
+        request_id,
+        _new_compact_id(),
+    )
 
 
 def _service_event(
     backend: ImportBackendBase, key: Key, name: str, when: _dt.datetime, details: dict[str, Any]
 ) -> None:
-    record: dict[str, Any] = {
-        "eventVersion": EVENT_VERSION,
-        "userIdentity": {"accountId": backend.account_id, "invokedBy": AWS_INTERNAL},
-        "eventTime": _event_time(when),
-        "eventSource": EVENT_SOURCE,
-        "eventName": name,
-        "awsRegion": backend.region_name,
-        "sourceIPAddress": AWS_INTERNAL,
-        "userAgent": AWS_INTERNAL,
-        "requestParameters": None,
-        "responseElements": None,
-        "eventID": _new_id(),
-        "readOnly": False,
-        "resources": _resources(backend.account_id, key.arn),
-        "eventType": "AwsServiceEvent",
-        "managementEvent": True,
-        "recipientAccountId": backend.account_id,
-        "serviceEventDetails": details,
-        "eventCategory": "Management",
-    }
-    _store(backend, when, key.id, record)
+    _store(
+        backend,
+        when,
+        key.id,
+        service_event_record,
+        name,
+        key.arn,
+        backend.account_id,
+        backend.region_name,
+        frozen(details),
+        _new_compact_id(),
+    )
 
 
 def record_material_expired(
     backend: ImportBackendBase, key: Key, material_id: str, valid_to: float
 ) -> None:
-    """``DeleteExpiredKeyMaterial``, dated at the material's ValidTo however late it is noticed."""
-    when = _dt.datetime.fromtimestamp(valid_to, _dt.timezone.utc)
-    details = {"keyId": key.id, "keyMaterialId": material_id}
-    _service_event(backend, key, "DeleteExpiredKeyMaterial", when, details)
+    """``DeleteExpiredKeyMaterial``, dated at the material's ValidTo however late it is noticed.
+
+    The expiry sweep records thousands of these at once when a clock jumps, so the entry is
+    made here directly (what ``_service_event`` would store, without its datetime round trip).
+    """
+    details = (("keyId", key.id), ("keyMaterialId", material_id))
+    args = (
+        "DeleteExpiredKeyMaterial",
+        key.arn,
+        backend.account_id,
+        backend.region_name,
+        details,
+        _new_compact_id(),
+    )
+    entry = Recorded(valid_to, next(_sequence), key.id, service_event_record, args)
+    with backend.lock:
+        stored(backend).append(entry)
 
 
 def record_key_rotated(
@@ -359,9 +394,7 @@ def collect(backends: Iterable[ImportBackendBase]) -> list[Recorded]:
 
 def names_key(entry: Recorded, key_id: str) -> bool:
     """Whether ``key_id`` (a key ID or key ARN) is the entry's key."""
-    if key_id == entry.key_id:
-        return True
-    return any(res.get("ARN") == key_id for res in entry.record.get("resources") or ())
+    return key_id in (entry.key_id, entry.arn)
 
 
 def list_events(name: str | None = None, key_id: str | None = None) -> list[dict[str, Any]]:
@@ -371,8 +404,8 @@ def list_events(name: str | None = None, key_id: str | None = None) -> list[dict
     call returns fresh copies, so a caller may change them freely.
     """
     return [
-        copy.deepcopy(entry.record)
+        entry.record
         for entry in collect(_extended_backends())
-        if (name is None or entry.record["eventName"] == name)
+        if (name is None or entry.event_name == name)
         and (key_id is None or names_key(entry, key_id))
     ]

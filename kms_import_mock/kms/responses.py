@@ -20,6 +20,7 @@ from kms_import_mock.crypto import keyspecs
 
 from . import events, shapes
 from . import rotation as _rotation
+from .aliases import DEFAULT_LIST_LIMIT
 from .backend import ImportKmsBackend
 from .crypto_responses import KEY_ID as _KEY_ID
 from .crypto_responses import CryptoResponses
@@ -344,6 +345,30 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
         if next_marker is not None:
             response["NextMarker"] = next_marker
         return response
+
+    def list_keys(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html
+
+        Pages of ``Limit`` keys (default 100, as AWS) in creation order, each found without
+        walking the keys before it; moto returned every key at once.
+        """
+        params = self._params()
+        limit = params.integer("Limit", min_value=1, max_value=1000) or DEFAULT_LIST_LIMIT
+        marker = params.string("Marker", min_len=1, max_len=1024, pattern=r"[\u0020-\u00FF]*")
+        try:
+            keys, next_marker = self.kms_backend.list_keys_page(limit, marker)
+        except ValueError:
+            raise InvalidMarkerException(
+                f"The marker {marker} is not one that ListKeys returned in this Region; "
+                "pass the NextMarker of the previous response."
+            ) from None
+        return json.dumps(
+            {
+                "Keys": [{"KeyArn": key.arn, "KeyId": key.id} for key in keys],
+                "NextMarker": next_marker,
+                "Truncated": next_marker is not None,
+            }
+        )
 
     def replicate_key(self) -> str:
         """https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html

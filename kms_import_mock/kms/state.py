@@ -92,8 +92,15 @@ class KeyImport:
     @property
     def complete(self) -> bool:
         """Every permanently associated material is imported (and there is at least one)."""
-        perm = self.permanent
-        return bool(perm) and all(m.imported for m in perm)
+        # A loop rather than ``permanent``'s list: the expiry sweep asks this for every
+        # material it expires.
+        found = False
+        for m in self.materials:
+            if m.state in PERMANENT:
+                if m.material is None:
+                    return False
+                found = True
+        return found
 
     def expiration(self) -> tuple[str | None, _dt.datetime | None]:
         """KeyMetadata's ExpirationModel and ValidTo, by the rules for several materials."""

@@ -1,0 +1,196 @@
+"""How a recorded event is kept, and the CloudTrail record built from it when read.
+
+Tens of thousands of events are common in a long test run. A CloudTrail record is a dict of
+~18 members with nested dicts (~2 KiB); an event is kept instead as the few values that vary,
+times as epochs, UUIDs as integers, and repeated values (user agent, identity) shared between
+events, and the dict is built, member for member in the same order, each time it is read.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+EVENT_VERSION = "1.11"
+EVENT_SOURCE = "kms.amazonaws.com"
+KEY_RESOURCE_TYPE = "AWS::KMS::Key"
+AWS_INTERNAL = "AWS Internal"
+_READ_ONLY = frozenset({"GetParametersForImport"})
+
+
+class Recorded:
+    """One stored event: what ordering and filtering need, and the record in compact form.
+
+    Tens of thousands of events are common in a long test run, so an event is kept as the few
+    values that vary (times as epochs, ids as integers where they are UUIDs, repeated strings
+    such as the user agent and identity shared between events) and the CloudTrail dict is built
+    each time :attr:`record` is read: a dict of ~18 members and its nested dicts cost ~2 KiB an
+    event, this ~0.3 KiB.
+    """
+
+    __slots__ = ("_args", "_build", "epoch", "key_id", "seq")
+
+    def __init__(
+        self,
+        epoch: float,
+        seq: int,
+        key_id: str,
+        build: Callable[..., dict[str, Any]],
+        args: tuple[Any, ...],
+    ) -> None:
+        self.epoch, self.seq, self.key_id = epoch, seq, key_id
+        self._build, self._args = build, args
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """The CloudTrail record: a new dict on every read (callers may change it)."""
+        return self._build(self.epoch, *self._args)
+
+    @property
+    def event_name(self) -> str:
+        name: str = self._args[0]
+        return name
+
+    @property
+    def arn(self) -> str:
+        arn: str = self._args[1]
+        return arn
+
+
+def frozen(mapping: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...] | None:
+    return None if mapping is None else tuple(mapping.items())
+
+
+def compact_id(value: str) -> int | str:
+    """A canonical lower-case UUID string as its integer (28 bytes instead of 85)."""
+    try:
+        parsed = uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return value
+    return parsed.int if str(parsed) == value else value
+
+
+def _full_id(value: int | str) -> str:
+    return str(uuid.UUID(int=value)) if isinstance(value, int) else value
+
+
+def _event_time(when: _dt.datetime) -> str:
+    return when.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _resources(account_id: str, arn: str) -> list[dict[str, str]]:
+    return [{"accountId": account_id, "type": KEY_RESOURCE_TYPE, "ARN": arn}]
+
+
+def api_call_record(
+    epoch: float,
+    action: str,
+    arn: str,
+    account_id: str,
+    region: str,
+    identity: tuple[tuple[str, Any], ...],
+    source_ip: str,
+    user_agent: str,
+    request_names: tuple[str, ...],
+    request_values: tuple[Any, ...],
+    response_names: tuple[str, ...] | None,
+    response_values: tuple[Any, ...],
+    request_id: int | str,
+    event_id: int | str,
+) -> dict[str, Any]:
+    return {
+        "eventVersion": EVENT_VERSION,
+        "userIdentity": dict(identity),
+        "eventTime": _event_time(_at(epoch)),
+        "eventSource": EVENT_SOURCE,
+        "eventName": action,
+        "awsRegion": region,
+        "sourceIPAddress": source_ip,
+        "userAgent": user_agent,
+        "requestParameters": dict(zip(request_names, request_values, strict=True)),
+        "responseElements": (
+            None
+            if response_names is None
+            else dict(zip(response_names, response_values, strict=True))
+        ),
+        "requestID": _full_id(request_id),
+        "eventID": _full_id(event_id),
+        "readOnly": action in _READ_ONLY,
+        "resources": _resources(account_id, arn),
+        "eventType": "AwsApiCall",
+        "managementEvent": True,
+        "recipientAccountId": account_id,
+        "eventCategory": "Management",
+    }
+
+
+def _at(epoch: float) -> _dt.datetime:
+    return _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc)
+
+
+def service_call_record(
+    epoch: float,
+    action: str,
+    arn: str,
+    account_id: str,
+    region: str,
+    identity: tuple[tuple[str, Any], ...],
+    principal: str,
+    request: dict[str, Any],
+    request_id: int | str,
+    event_id: int | str,
+) -> dict[str, Any]:
+    return {
+        "eventVersion": EVENT_VERSION,
+        "userIdentity": dict(identity),
+        "eventTime": _event_time(_at(epoch)),
+        "eventSource": EVENT_SOURCE,
+        "eventName": action,
+        "awsRegion": region,
+        "sourceIPAddress": principal,
+        "userAgent": principal,
+        "requestParameters": copy.deepcopy(request),
+        "responseElements": None,
+        "requestID": _full_id(request_id),
+        "eventID": _full_id(event_id),
+        "readOnly": True,
+        "resources": _resources(account_id, arn),
+        "eventType": "AwsApiCall",
+        "managementEvent": True,
+        "recipientAccountId": account_id,
+        "eventCategory": "Management",
+    }
+
+
+def service_event_record(
+    epoch: float,
+    name: str,
+    arn: str,
+    account_id: str,
+    region: str,
+    details: tuple[tuple[str, Any], ...],
+    event_id: int | str,
+) -> dict[str, Any]:
+    return {
+        "eventVersion": EVENT_VERSION,
+        "userIdentity": {"accountId": account_id, "invokedBy": AWS_INTERNAL},
+        "eventTime": _event_time(_at(epoch)),
+        "eventSource": EVENT_SOURCE,
+        "eventName": name,
+        "awsRegion": region,
+        "sourceIPAddress": AWS_INTERNAL,
+        "userAgent": AWS_INTERNAL,
+        "requestParameters": None,
+        "responseElements": None,
+        "eventID": _full_id(event_id),
+        "readOnly": False,
+        "resources": _resources(account_id, arn),
+        "eventType": "AwsServiceEvent",
+        "managementEvent": True,
+        "recipientAccountId": account_id,
+        "serviceEventDetails": dict(details),
+        "eventCategory": "Management",
+    }
