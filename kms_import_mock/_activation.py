@@ -16,15 +16,21 @@ material of its own and ignore expiry); see docs/handle.md.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from ._errors import KmsImportMockError
 from .services.patching import Patches
+
+if TYPE_CHECKING:
+    from .services.registry import ServiceInstaller
 
 _lock = threading.RLock()
 _depth = 0
 _saved: list[tuple[object, type]] = []
 #: What the integrated services (``services.registry``) replaced on moto's classes.
 _service_patches = Patches()
+#: Installs each integrated service when moto's package for it is loaded (see ``registry``).
+_services: ServiceInstaller | None = None
 #: What the speed-ups (``_speedups``: lazy private keys, cached action names, botocore reuse)
 #: replaced on moto's and botocore's classes and modules.
 _speedup_patches = Patches()
@@ -91,12 +97,15 @@ def _install() -> None:
 
 
 def _install_services() -> None:
-    from .services import registry
+    global _services
+    from .services.registry import ServiceInstaller
 
+    _services = ServiceInstaller(_service_patches)
     try:
-        registry.install_all(_service_patches)
+        _services.start()
     except BaseException:
-        _service_patches.restore()
+        _services.stop()
+        _services = None
         raise
 
 
@@ -207,7 +216,11 @@ def _restore() -> None:
     # each handle's own clock went with its stop.
     clock.reset_root()
 
+    global _services
     _restore_speedups()
+    if _services is not None:
+        _services.stop()  # the import hook too: a later import of moto's EC2 stays plain
+        _services = None
     _service_patches.restore()
     while _saved:
         holder, original = _saved.pop()
