@@ -177,6 +177,7 @@ _EXTENSION_ATTRIBUTES = (
     "_expiry",
     "lock",
     "_audit_events",
+    "_expired_batches",
     "_key_order",
     "_alias_targets",
     "_alias_shared",

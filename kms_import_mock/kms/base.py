@@ -153,6 +153,7 @@ class ImportBackendBase(KeyLookups):
         with self.lock:
             now = clock.now().timestamp()
             keys, imports = self.keys, self.imports
+            expired: list[tuple[Key, str, float]] = []
             for valid_to, _, key_id, material_id in self._expiry.pop_all_due(now):
                 key, state = keys.get(key_id), imports.get(key_id)
                 material = state.find(material_id) if state else None
@@ -160,11 +161,14 @@ class ImportBackendBase(KeyLookups):
                     continue
                 self._remove_material(key, state, material, scheduled=False)
                 self._refresh_state(key, state)
-                self.on_material_expired(key, material, valid_to)
+                expired.append((key, material_id, valid_to))
+            if expired:
+                self.on_materials_expired(expired)
 
-    def on_material_expired(self, key: Key, material: KeyMaterial, valid_to: float) -> None:
-        """Hook called once per expiry, with the material's ValidTo (epoch seconds)."""
-        events.record_material_expired(self, key, material.material_id, valid_to)
+    def on_materials_expired(self, expired: list[tuple[Key, str, float]]) -> None:
+        """Called once per sweep that expired something: (key, material id, ValidTo as epoch
+        seconds) for each material, earliest ValidTo first."""
+        events.record_materials_expired(self, expired)
 
     def on_key_rotated(
         self, key: Key, previous_material_id: str | None, current_material_id: str | None

@@ -60,6 +60,36 @@ class Recorded:
         return arn
 
 
+#: What ``uuid.UUID(int=bits, version=4)`` keeps of 128 random bits, and what it sets.
+_UUID4_KEEP = ~(0xC000 << 48) & ~(0xF000 << 64)
+_UUID4_SET = (0x8000 << 48) | (4 << 76)
+
+
+def uuid4_int(draws: bytes, index: int) -> int:
+    """The ``index``-th of several ``uuid4()`` ids drawn at once, as its integer: ``draws`` is
+    ``getrandbits(128 * n)`` as little-endian bytes (the words n single draws would take)."""
+    bits = int.from_bytes(draws[16 * index : 16 * index + 16], "little")
+    return (bits & _UUID4_KEEP) | _UUID4_SET
+
+
+def expired_material_record(
+    epoch: float,
+    name: str,
+    arn: str,
+    account_id: str,
+    region: str,
+    key_id: str,
+    material_id: str,
+    draws: bytes,
+    index: int,
+) -> dict[str, Any]:
+    """``DeleteExpiredKeyMaterial`` as the sweep keeps it: the id still in its batch's draw."""
+    details = (("keyId", key_id), ("keyMaterialId", material_id))
+    return service_event_record(
+        epoch, name, arn, account_id, region, details, uuid4_int(draws, index)
+    )
+
+
 def frozen(mapping: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...] | None:
     return None if mapping is None else tuple(mapping.items())
 

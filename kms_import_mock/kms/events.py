@@ -24,6 +24,7 @@ from .event_records import (
     Recorded,
     api_call_record,
     compact_id,
+    expired_material_record,
     frozen,
     service_call_record,
     service_event_record,
@@ -78,11 +79,22 @@ class Caller:
 
 
 def stored(backend: ImportBackendBase) -> list[Recorded]:
-    """The backend's event list, created on first use.
+    """The backend's events, created on first use; what a sweep expired is made into entries
+    here, on the first read after it.
 
     Kept in the backend's ``__dict__`` (moto's reset replaces that dict, dropping the events)
     rather than set in ``__init__``, so this module owns the attribute.
     """
+    events = _entries(backend)
+    if backend.__dict__.get("_expired_batches"):
+        with backend.lock:
+            batches = backend.__dict__.pop("_expired_batches", ())
+            for batch in batches:
+                events.extend(_expired_entries(backend, *batch))
+    return events
+
+
+def _entries(backend: ImportBackendBase) -> list[Recorded]:
     events: list[Recorded] | None = backend.__dict__.get("_audit_events")
     if events is None:
         events = backend.__dict__.setdefault("_audit_events", [])
@@ -99,7 +111,7 @@ def _store(
     """Keep an event: ``build(epoch, *args)`` makes its record when read. ``args`` start with
     the event name and the key ARN."""
     with backend.lock:
-        stored(backend).append(Recorded(when.timestamp(), next(_sequence), key_id, build, args))
+        _entries(backend).append(Recorded(when.timestamp(), next(_sequence), key_id, build, args))
 
 
 def _shared(backend: ImportBackendBase, value: Any) -> Any:
@@ -326,26 +338,47 @@ def _service_event(
     )
 
 
-def record_material_expired(
-    backend: ImportBackendBase, key: Key, material_id: str, valid_to: float
+def record_materials_expired(
+    backend: ImportBackendBase, expired: Iterable[tuple[Key, str, float]]
 ) -> None:
-    """``DeleteExpiredKeyMaterial``, dated at the material's ValidTo however late it is noticed.
+    """``DeleteExpiredKeyMaterial`` for each (key, material id, ValidTo), in that order, each
+    dated at its material's ValidTo however late it is noticed.
 
-    The expiry sweep records thousands of these at once when a clock jumps, so the entry is
-    made here directly (what ``_service_event`` would store, without its datetime round trip).
+    A clock jump can expire thousands of materials in one sweep, so the sweep keeps them as one
+    batch: their places in the event order and their ids are fixed now (one draw of moto's
+    random source gives exactly the bits as many single ``uuid4()`` draws would), and the
+    entries are made by :func:`stored` on the next read.
     """
-    details = (("keyId", key.id), ("keyMaterialId", material_id))
-    args = (
-        "DeleteExpiredKeyMaterial",
-        key.arn,
-        backend.account_id,
-        backend.region_name,
-        details,
-        _new_compact_id(),
-    )
-    entry = Recorded(valid_to, next(_sequence), key.id, service_event_record, args)
+    items = list(expired)
+    if not items:
+        return
+    from moto.moto_api._internal import mock_random
+
+    # getrandbits(128 * n) takes the same 32-bit words as n draws of 128 bits, lowest first.
+    draws = mock_random.getrandbits(128 * len(items)).to_bytes(16 * len(items), "little")
+    sequence = list(itertools.islice(_sequence, len(items)))
     with backend.lock:
-        stored(backend).append(entry)
+        backend.__dict__.setdefault("_expired_batches", []).append((items, draws, sequence))
+
+
+def _expired_entries(
+    backend: ImportBackendBase,
+    items: list[tuple[Key, str, float]],
+    draws: bytes,
+    sequence: list[int],
+) -> list[Recorded]:
+    account, region, name = backend.account_id, backend.region_name, "DeleteExpiredKeyMaterial"
+    build = expired_material_record
+    return [
+        Recorded(
+            valid_to,
+            sequence[i],
+            key.id,
+            build,
+            (name, key.arn, account, region, key.id, material_id, draws, i),
+        )
+        for i, (key, material_id, valid_to) in enumerate(items)
+    ]
 
 
 def record_key_rotated(

@@ -219,3 +219,39 @@ def test_expiry_heap_orders_many_materials() -> None:
         popped.append((entry[0], entry[2]))
     assert popped == sorted((when, key_id) for key_id, when in times.items())
     assert len(heap) == 0
+
+
+def test_one_sweep_expiring_many_records_each_in_order_with_moto_seeded_ids() -> None:
+    """A sweep keeps its DeleteExpiredKeyMaterial events as one batch: read back, they are
+    one per material, dated at each ValidTo, ordered among later events, and their ids are
+    the ones as many single ``uuid4()`` draws of moto's seeded random source give."""
+    from moto.moto_api._internal import mock_random
+
+    from kms_import_mock.kms import events
+
+    with mock_kms_import() as m:
+        kms = m.client()
+        backend = kms_backends[ACCOUNT][REGION]
+        keys = []
+        for minutes in (30, 10, 20):
+            key_id = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+            valid_to = m.now() + dt.timedelta(minutes=minutes)
+            import_material(kms, key_id, b"k" * 32, ValidTo=valid_to)
+            keys.append((valid_to, key_id))
+        mock_random.seed(11)
+        expected_ids = [str(mock_random.uuid4()) for _ in keys]
+        mock_random.seed(11)
+        m.advance(dt.timedelta(hours=1))
+        assert "_expired_batches" in backend.__dict__  # made into entries on first read
+        later = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+        kms.get_parameters_for_import(
+            KeyId=later, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
+        )
+        expired = m.events("DeleteExpiredKeyMaterial")
+        assert "_expired_batches" not in backend.__dict__
+        assert [(e["serviceEventDetails"]["keyId"], e["eventTime"]) for e in expired] == [
+            (key_id, valid_to.strftime("%Y-%m-%dT%H:%M:%SZ")) for valid_to, key_id in sorted(keys)
+        ]
+        assert [e["eventID"] for e in expired] == expected_ids
+        assert m.events()[-1]["eventName"] == "GetParametersForImport"
+        assert len(events.stored(backend)) == len(m.events())  # made once, not on every read

@@ -76,7 +76,9 @@ def test_expiry_is_lazy_and_exactly_once(
     backend: ImportKmsBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expired: list[float] = []
-    monkeypatch.setattr(backend, "on_material_expired", lambda key, m, when: expired.append(when))
+    monkeypatch.setattr(
+        backend, "on_materials_expired", lambda items: expired.extend(t for _, _, t in items)
+    )
     key = backend.create_key(None, "", "", "", None, origin="EXTERNAL")
     valid_to = _clock.now() + dt.timedelta(hours=1)
     _import(backend, key.id, generate_key_material(), expiration_model=None, valid_to=valid_to)
