@@ -208,9 +208,11 @@ def test_no_key_is_generated_for_external_keys_or_wrapping(
     def refuse(key_spec: str) -> None:
         raise AssertionError(f"moto generated a {key_spec} key")
 
-    with mock_kms_import() as m:
+    # The refusal replaces what the mock installed, so it is undone before the mock stops:
+    # undone after, it would put the mock's lazy key factory back into plain moto.
+    with mock_kms_import() as m, monkeypatch.context() as patch:
         kms = m.client()
-        monkeypatch.setattr(moto.kms.models, "generate_private_key", refuse)
+        patch.setattr(moto.kms.models, "generate_private_key", refuse)
         for key_spec in ("SYMMETRIC_DEFAULT", "HMAC_256", "RSA_2048", "ECC_NIST_P256"):
             kms.create_key(Origin="EXTERNAL", KeySpec=key_spec, KeyUsage=_usage(key_spec))
         key_id = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
