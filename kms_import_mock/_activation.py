@@ -220,9 +220,8 @@ def _restore() -> None:
     global _services
     _restore_speedups()
     if _services is not None:
-        _services.stop()  # the import hook too: a later import of moto's EC2 stays plain
+        _services.stop()  # its patches and the import hook: a later import stays plain
         _services = None
-    _service_patches.restore()
     while _saved:
         holder, original = _saved.pop()
         holder.backend = original  # type: ignore[attr-defined]

@@ -65,11 +65,16 @@ _UUID4_KEEP = ~(0xC000 << 48) & ~(0xF000 << 64)
 _UUID4_SET = (0x8000 << 48) | (4 << 76)
 
 
+def uuid4_bits(bits: int) -> int:
+    """The integer of ``uuid.UUID(int=bits, version=4)`` for 128 random ``bits``, without
+    building the UUID."""
+    return (bits & _UUID4_KEEP) | _UUID4_SET
+
+
 def uuid4_int(draws: bytes, index: int) -> int:
     """The ``index``-th of several ``uuid4()`` ids drawn at once, as its integer: ``draws`` is
     ``getrandbits(128 * n)`` as little-endian bytes (the words n single draws would take)."""
-    bits = int.from_bytes(draws[16 * index : 16 * index + 16], "little")
-    return (bits & _UUID4_KEEP) | _UUID4_SET
+    return uuid4_bits(int.from_bytes(draws[16 * index : 16 * index + 16], "little"))
 
 
 def expired_material_record(

@@ -28,6 +28,7 @@ from .event_records import (
     frozen,
     service_call_record,
     service_event_record,
+    uuid4_bits,
 )
 
 if TYPE_CHECKING:
@@ -203,12 +204,7 @@ def _new_compact_id() -> int:
     same single 128-bit draw of moto's (seedable) random source, without building a UUID."""
     from moto.moto_api._internal import mock_random
 
-    bits: int = mock_random.getrandbits(128)
-    # What uuid.UUID(int=bits, version=4) does to the bits: RFC 4122 variant, version 4.
-    bits &= ~(0xC000 << 48)
-    bits |= 0x8000 << 48
-    bits &= ~(0xF000 << 64)
-    return bits | (4 << 76)
+    return uuid4_bits(mock_random.getrandbits(128))
 
 
 def _user_identity(account_id: str, region: str, access_key_id: str) -> dict[str, Any]:
@@ -339,7 +335,7 @@ def _service_event(
 
 
 def record_materials_expired(
-    backend: ImportBackendBase, expired: Iterable[tuple[Key, str, float]]
+    backend: ImportBackendBase, items: list[tuple[Key, str, float]]
 ) -> None:
     """``DeleteExpiredKeyMaterial`` for each (key, material id, ValidTo), in that order, each
     dated at its material's ValidTo however late it is noticed.
@@ -349,7 +345,6 @@ def record_materials_expired(
     random source gives exactly the bits as many single ``uuid4()`` draws would), and the
     entries are made by :func:`stored` on the next read.
     """
-    items = list(expired)
     if not items:
         return
     from moto.moto_api._internal import mock_random
