@@ -14,7 +14,7 @@ import pytest
 
 if TYPE_CHECKING:
     from kms_import_mock import KmsImportMock
-    from kms_import_mock._serverproc import ServerProcess
+    from kms_import_mock.server.process import ServerProcess
 
 MARKER = "kms_import"
 
@@ -102,7 +102,7 @@ def kms_import(request: pytest.FixtureRequest) -> Iterator[KmsImportMock]:
 @pytest.fixture(scope="session")
 def kms_import_server_session() -> Iterator[ServerProcess]:
     """``kms-import-mock serve`` on a free 127.0.0.1 port, in a child process, for the session."""
-    from kms_import_mock._serverproc import ServerProcess
+    from kms_import_mock.server.process import ServerProcess
 
     server = ServerProcess().start()
     try:

@@ -1,3 +1,3 @@
-from kms_import_mock._cli import main
+from kms_import_mock.server.cli import main
 
 raise SystemExit(main())

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from types_boto3_kms import KMSClient
 
     from ._imported import ImportedKey
-    from ._remote import RemoteControl
+    from .server.remote import RemoteControl
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -121,7 +121,7 @@ class KmsImportMock:
         return self
 
     def _connect_server(self, endpoint: str) -> None:
-        from ._remote import RemoteControl
+        from .server.remote import RemoteControl
 
         self._remote = RemoteControl(endpoint)
         try:

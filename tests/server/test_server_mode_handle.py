@@ -11,8 +11,8 @@ import pytest
 from moto import settings
 
 from kms_import_mock import KmsImportMockError, mock_kms_import
-from kms_import_mock._serverproc import ServerProcess
 from kms_import_mock.kms import clock as _clock
+from kms_import_mock.server.process import ServerProcess
 
 
 def _use_server(monkeypatch: pytest.MonkeyPatch, url: str) -> None:

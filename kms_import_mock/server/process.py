@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
-from ._errors import KmsImportMockError
+from kms_import_mock._errors import KmsImportMockError
 
 _URL = re.compile(r"http://\S+?(?=\s|$)")
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)

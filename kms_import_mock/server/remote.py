@@ -1,7 +1,7 @@
 """The handle's clock and events in moto's server mode (``TEST_SERVER_MODE=true``).
 
 There the handle's clients talk to a server process, so the clock and the recorded events that
-matter are the server's: this talks to its control API (``/_kms_import/``, see ``_server``).
+matter are the server's: this talks to its control API (``/_kms_import/``, see ``server.app``).
 A server without that API (plain ``moto_server``) cannot honour ``m.advance()`` and the rest,
 so they refuse with a sentence saying to run ``kms-import-mock serve`` instead.
 """
@@ -15,7 +15,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from ._errors import KmsImportMockError
+from kms_import_mock._errors import KmsImportMockError
 
 CONTROL_PREFIX = "/_kms_import/"
 

@@ -25,11 +25,11 @@ def _build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     if args.command == "demo":
-        from ._demo import run
+        from kms_import_mock._demo import run
 
         run()
     elif args.command == "serve":
-        from ._server import serve
+        from .app import serve
 
         return serve(args.host, args.port)
     return 0

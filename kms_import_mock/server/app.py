@@ -30,10 +30,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import _activation, _timetravel
-from ._errors import KmsImportMockError
-from .kms import clock as _clock
-from .kms import events as _events
+from kms_import_mock import _activation, _timetravel
+from kms_import_mock._errors import KmsImportMockError
+from kms_import_mock.kms import clock as _clock
+from kms_import_mock.kms import events as _events
 
 CONTROL_PREFIX = "/_kms_import/"
 #: The largest control-API body accepted; larger ones answer 413 (the bodies are a few bytes).
