@@ -18,7 +18,9 @@ The table's state is evaluated lazily on each call on the table, on the mock's c
 - seven days after that date: archival. ``TableStatus`` ``ARCHIVING`` (for five minutes, a project
   decision), then ``ARCHIVED``, with ``ArchivalSummary`` (reason
   ``INACCESSIBLE_ENCRYPTION_CREDENTIALS``, the archival date, and the ARN of the SYSTEM backup
-  DynamoDB makes of the table). An archived table does not come back when the key does.
+  DynamoDB makes of the table). An archived table does not come back when the key does. As on
+  AWS, ListBackups shows that backup only with ``BackupType`` ``SYSTEM`` or ``ALL``, and
+  RestoreTableFromBackup restores it.
 
 Project decisions where AWS is silent: the detection date is when the material's deletion or
 expiry was recorded when KMS knows it (otherwise the first call on the table that finds the key
@@ -330,6 +332,27 @@ def _wrap_describe(original: Callable[..., dict[str, Any]]) -> Callable[..., dic
     return describe
 
 
+def _wrap_list_backups(original: Callable[..., Any]) -> Callable[..., Any]:
+    """ListBackups lists USER backups unless ``BackupType`` asks for SYSTEM or ALL, as AWS does.
+
+    moto 5.2.6 filters so itself; moto 5.2.4 and 5.2.5 list every backup, which would show the
+    SYSTEM archival backup where AWS does not. Filtering again is harmless on 5.2.6.
+    """
+
+    def list_backups(self: DynamoHandler) -> Any:
+        result = original(self)
+        wanted = self.body.get("BackupType") if isinstance(self.body, dict) else None
+        types = {"USER", "SYSTEM"} if wanted == "ALL" else {wanted or "USER"}
+        listed = getattr(result, "result", None)
+        if isinstance(listed, dict) and isinstance(listed.get("BackupSummaries"), list):
+            listed["BackupSummaries"] = [
+                s for s in listed["BackupSummaries"] if s.get("BackupType", "USER") in types
+            ]
+        return result
+
+    return list_backups
+
+
 def _data_wrapper(
     tables: Callable[[dict[str, Any]], Iterable[str]],
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -351,6 +374,7 @@ def install(patches: Patches) -> None:
         (DynamoDBBackend, "create_table", _wrap_create),
         (DynamoHandler, "update_table", _wrap_update),
         (Table, "describe", _wrap_describe),
+        (DynamoHandler, "list_backups", _wrap_list_backups),
     ]
     for action, tables in _DATA_ACTIONS.items():
         targets.append((DynamoHandler, action, _data_wrapper(tables)))

@@ -167,9 +167,13 @@ def test_seven_days_later_the_table_is_archived_with_a_backup(m):
     summary = table["ArchivalSummary"]
     assert summary["ArchivalReason"] == "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
     assert summary["ArchivalDateTime"] == expired_at + dt.timedelta(days=7)
-    (backup,) = _ddb().list_backups(TableName="t")["BackupSummaries"]
-    assert backup["BackupArn"] == summary["ArchivalBackupArn"]
-    assert backup["BackupType"] == "SYSTEM"
+    # As on AWS, a SYSTEM backup is listed only when BackupType asks for it.
+    assert _ddb().list_backups(TableName="t")["BackupSummaries"] == []
+    assert _ddb().list_backups(TableName="t", BackupType="USER")["BackupSummaries"] == []
+    for wanted in ("SYSTEM", "ALL"):
+        (backup,) = _ddb().list_backups(TableName="t", BackupType=wanted)["BackupSummaries"]
+        assert backup["BackupArn"] == summary["ArchivalBackupArn"]
+        assert backup["BackupType"] == "SYSTEM"
 
     m.advance(dt.timedelta(minutes=5))
     assert _describe()["TableStatus"] == "ARCHIVED"
@@ -300,3 +304,21 @@ def test_plain_mock_aws_dynamodb_is_untouched_afterwards():
         assert _describe()["TableStatus"] == "ACTIVE"  # moto never looks at the key
         assert _describe()["SSEDescription"]["KMSMasterKeyArn"] == key_id
         assert _ddb().get_item(TableName="t", Key=KEY)["Item"]
+
+
+def test_list_backups_separates_user_backups_from_the_archival_one(m):
+    key = m.create_imported_key(key_material=MATERIAL, valid_to=dt.timedelta(hours=1))
+    _table(KMSMasterKeyId=key.key_id)
+    user_arn = _ddb().create_backup(TableName="t", BackupName="mine")["BackupDetails"]["BackupArn"]
+
+    m.travel_to(T0 + dt.timedelta(hours=1, days=7, seconds=1))
+    archival_arn = _describe()["ArchivalSummary"]["ArchivalBackupArn"]
+
+    def listed(**kwargs):
+        summaries = _ddb().list_backups(TableName="t", **kwargs)["BackupSummaries"]
+        return {s["BackupArn"]: s["BackupType"] for s in summaries}
+
+    assert listed() == {user_arn: "USER"}
+    assert listed(BackupType="USER") == {user_arn: "USER"}
+    assert listed(BackupType="SYSTEM") == {archival_arn: "SYSTEM"}
+    assert listed(BackupType="ALL") == {user_arn: "USER", archival_arn: "SYSTEM"}
