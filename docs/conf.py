@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pathlib
+import re
 import sys
+from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # autodoc imports the package from this tree, installed or not
@@ -46,3 +48,35 @@ html_title = f"kms-import-mock {release}"
 
 #: checked by the test suite: every name the package exports has a reference entry
 PUBLIC_NAMES = tuple(_public)
+
+
+# `-W` does not catch a placeholder left unfilled or a role written with doubled braces: MyST
+# renders `{name}` and `{{doc}}` as plain text. So after the build, the visible text of every
+# page (code excluded) is searched for them, and the build fails on any.
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{[A-Za-z_][A-Za-z0-9_]*\}")
+_CODE = re.compile(r"<(pre|code|script|style)\b.*?</\1>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def unfilled_placeholders(html: str) -> list[str]:
+    """The placeholder-like strings in a page's text outside code."""
+    text = _TAG.sub(" ", _CODE.sub(" ", html))
+    return _PLACEHOLDER.findall(text)
+
+
+def _check_placeholders(app: Any, exception: BaseException | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    found = {
+        page.relative_to(app.outdir).as_posix(): hits
+        for page in sorted(pathlib.Path(app.outdir).rglob("*.html"))
+        if not page.relative_to(app.outdir).parts[0].startswith("_")
+        and (hits := unfilled_placeholders(page.read_text(encoding="utf-8")))
+    }
+    if found:
+        raise RuntimeError(f"unfilled placeholders in the built pages (fix their sources): {found}")
+
+
+def setup(app: Any) -> dict[str, bool]:
+    app.connect("build-finished", _check_placeholders)
+    return {"parallel_read_safe": True}
