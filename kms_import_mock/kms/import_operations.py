@@ -206,7 +206,13 @@ class ImportOperations(ImportBackendBase):
         try:
             raw = _wrapping.unwrap_key_material(private, blob, claims.wrapping_algorithm)
         except _wrapping.UnwrapError:
-            raise InvalidCiphertextException() from None
+            # AWS's message for this is not on record (Decrypt's is empty); the first sentence
+            # is the API reference's description of the error, the second says what to check.
+            raise InvalidCiphertextException(
+                "The request was rejected because KMS could not decrypt the encrypted (wrapped) "
+                f"key material. Wrap it with {claims.wrapping_algorithm} under the "
+                f"{claims.wrapping_key_spec} public key returned with this import token."
+            ) from None
         try:
             return _material.validate(key.key_spec, raw)
         except _material.BadMaterial as exc:

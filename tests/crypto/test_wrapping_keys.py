@@ -258,3 +258,28 @@ def test_token_unwraps_only_material_wrapped_with_its_own_public_key() -> None:
             ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
         )
         assert key_state(kms, key_id) == "Enabled"
+
+
+def test_material_wrapped_under_another_algorithm_names_the_tokens_algorithm() -> None:
+    material = b"\x07" * 32
+    with mock_kms_import() as m:
+        kms = m.client()
+        key_id = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+        params = kms.get_parameters_for_import(
+            KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
+        )
+        wrapped = wrap_key_material(params["PublicKey"], material, "RSAES_OAEP_SHA_1")
+        code, message = aws_error(
+            kms.import_key_material,
+            KeyId=key_id,
+            ImportToken=params["ImportToken"],
+            EncryptedKeyMaterial=wrapped,
+            ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+        )
+        assert code == "InvalidCiphertextException"
+        assert message == (
+            "The request was rejected because KMS could not decrypt the encrypted (wrapped) key "
+            "material. Wrap it with RSAES_OAEP_SHA_256 under the RSA_2048 public key returned "
+            "with this import token."
+        )
+        assert key_state(kms, key_id) == "PendingImport"
