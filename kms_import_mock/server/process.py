@@ -60,12 +60,12 @@ class ServerProcess:
                 # It died at once (moto's server extras missing, a bad port, ...): say so,
                 # rather than blame a timeout that never ran out.
                 raise KmsImportMockError(
-                    f"kms-import-mock serve exited with code {exit_code} before it started; "
-                    f"its output was: {output!r}"
+                    f"kms-import-mock serve exited with code {exit_code} before it started."
+                    + _as_lines(output)
                 )
             raise KmsImportMockError(
-                f"kms-import-mock serve did not start within {self.startup_timeout:g} s; "
-                f"its output was: {output!r}"
+                f"kms-import-mock serve did not start within {self.startup_timeout:g} s."
+                + _as_lines(output)
             )
         self.url = match.group(0)
         return self
@@ -128,3 +128,12 @@ def _exit_code(proc: subprocess.Popen[bytes], grace: float = 5.0) -> int | None:
         return proc.wait(grace)
     except subprocess.TimeoutExpired:
         return None
+
+
+def _as_lines(output: str) -> str:
+    """The child's output under the message, one indented line per line it printed, so that
+    pytest shows it as the child printed it (not as one quoted string full of ``\\n``)."""
+    lines = [line.rstrip() for line in output.splitlines() if line.strip()]
+    if not lines:
+        return " It printed nothing."
+    return " Its output:\n" + "\n".join(f"    {line}" for line in lines)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from moto import settings
@@ -82,3 +83,22 @@ def test_a_child_that_exits_at_once_is_reported_as_exited() -> None:
         ServerProcess(host="256.256.256.256", startup_timeout=600).start()
     assert "did not start within" not in str(err.value)
     assert "Name or service not known" in str(err.value)  # the output, not a guess
+
+
+def test_missing_server_extras_are_reported_as_lines_saying_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A child whose moto server extras are missing: its ``flask`` cannot be imported.
+    (tmp_path / "flask").mkdir()
+    (tmp_path / "flask" / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'flask'\", name='flask')\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    with pytest.raises(KmsImportMockError) as err:
+        ServerProcess(startup_timeout=600).start()
+    message = str(err.value)
+    assert "\\n" not in message
+    first, *output = message.splitlines()
+    assert first.startswith("kms-import-mock serve exited with code 1 before it started.")
+    assert "    kms-import-mock: Server mode needs moto's server extras" in "\n".join(output)
+    assert any(line.endswith("pip install 'kms-import-mock[server]'") for line in output)
