@@ -1,8 +1,19 @@
-"""The supported-version matrix: the oldest and newest supported moto on the oldest and newest
-supported Python (``make matrix``). Everything installs from PyPI into nox's own virtualenvs.
+"""The supported-version matrix (``make matrix``): both ends of every declared range.
 
-The oldest moto is the lower bound in pyproject.toml: moto 5.2.0 to 5.2.3 and 5.1 lack the
-request attributes the extended KMS Response builds on (tried: their suites fail).
+- ``tests``: the oldest and the newest supported moto, each on the oldest and the newest
+  supported Python (four sessions), with the newest boto3, botocore and cryptography that pip
+  resolves, as a new user gets them.
+- ``oldest``: every dependency at the lower bound pyproject.toml declares (moto, boto3,
+  botocore, cryptography) on the oldest Python.
+
+moto is capped at the newest release tested here: the mock builds on moto's internals, and a
+moto patch release has changed behaviour the suite checks (5.2.6's ListBackups). A new moto
+release is supported once this matrix passes on it and ``MOTO_NEWEST`` and pyproject.toml's cap
+move together (a test checks that they, and the README, agree). boto3 and botocore have no upper
+bound: ``make test`` resolves their newest release on every run. The lower bounds are where the
+suite passes: moto 5.2.0 to 5.2.3 and 5.1 lack request attributes the extended KMS Response
+builds on, and botocore before ``BOTO_OLDEST`` has no KMS model for several key materials
+(``ImportType``, ``KeyMaterialDescription``), which boto3 then refuses to send.
 """
 
 from __future__ import annotations
@@ -14,9 +25,25 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
 PYTHONS = ["3.10", "3.13"]
-#: the lower bound of pyproject.toml's ``moto`` requirement, and the newest release tested
+#: the lower bound of pyproject.toml's ``moto`` requirement
 MOTO_OLDEST = "5.2.4"
-MOTO_NEWEST = "5.2.5"
+#: the newest moto release tested, and pyproject.toml's upper bound
+MOTO_NEWEST = "5.2.6"
+#: the lower bound of pyproject.toml's ``boto3`` and ``botocore`` requirements
+BOTO_OLDEST = "1.38.31"
+#: the lower bound of pyproject.toml's ``cryptography`` requirement
+CRYPTOGRAPHY_OLDEST = "42.0.0"
+
+
+def _suite(session: nox.Session) -> None:
+    session.run(
+        "python",
+        "-c",
+        "import sys, boto3, botocore, cryptography, moto; print('Python', sys.version.split()[0],"
+        " 'moto', moto.__version__, 'boto3', boto3.__version__, 'botocore', botocore.__version__,"
+        " 'cryptography', cryptography.__version__)",
+    )
+    session.run("python", "-m", "pytest", "-q", "-n", "2", *session.posargs)
 
 
 @nox.session(python=PYTHONS)
@@ -24,5 +51,18 @@ MOTO_NEWEST = "5.2.5"
 def tests(session: nox.Session, moto: str) -> None:
     """The whole suite (two workers) against one moto release."""
     session.install("-e", ".[test]", f"moto[server]=={moto}")
-    session.run("python", "-c", "import moto, sys; print('moto', moto.__version__, sys.version)")
-    session.run("python", "-m", "pytest", "-q", "-n", "2", *session.posargs)
+    _suite(session)
+
+
+@nox.session(python=PYTHONS[0])
+def oldest(session: nox.Session) -> None:
+    """The whole suite with every runtime dependency at its declared lower bound."""
+    session.install(
+        "-e",
+        ".[test]",
+        f"moto[server]=={MOTO_OLDEST}",
+        f"boto3=={BOTO_OLDEST}",
+        f"botocore=={BOTO_OLDEST}",
+        f"cryptography=={CRYPTOGRAPHY_OLDEST}",
+    )
+    _suite(session)

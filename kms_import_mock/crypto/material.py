@@ -56,6 +56,11 @@ def validate(key_spec: str, raw: bytes) -> Material:
         return Material(raw)
     if fam in ("rsa", "ecc"):
         private = _load_pkcs8(key_spec, raw)
+        if isinstance(private, ec.EllipticCurvePrivateKey):
+            # Rebuilt from the scalar: the same key then serialises the same whether it came
+            # without its public point or with a compressed one (cryptography before 45 keeps
+            # the form it loaded, so the reimport-identity check would tell them apart).
+            private = ec.derive_private_key(private.private_numbers().private_value, private.curve)
         canonical = private.private_bytes(
             serialization.Encoding.DER,
             serialization.PrivateFormat.PKCS8,

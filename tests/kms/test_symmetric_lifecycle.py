@@ -281,11 +281,18 @@ def test_expired_token(kms: Any, key: dict[str, Any], kms_import: KmsImportMock)
     assert "GetParametersForImport" in message
 
 
+#: What ImportKeyMaterial answers for material the token's private key cannot unwrap.
+UNWRAP_REFUSED = (
+    "The request was rejected because KMS could not decrypt the encrypted (wrapped) key material. "
+    "Wrap it with RSAES_OAEP_SHA_256 under the RSA_2048 public key returned with this import token."
+)
+
+
 def test_material_wrapped_for_another_token_does_not_unwrap(kms: Any, key: dict[str, Any]) -> None:
     first, second = params(kms, key["KeyId"]), params(kms, key["KeyId"])
     blob = wrap_key_material(second["PublicKey"], generate_key_material(), "RSAES_OAEP_SHA_256")
     code, message = refused_import(kms, key["KeyId"], first["ImportToken"], blob)
-    assert (code, message) == ("InvalidCiphertextException", "")
+    assert (code, message) == ("InvalidCiphertextException", UNWRAP_REFUSED)
 
 
 def test_wrong_algorithm_does_not_unwrap(kms: Any, key: dict[str, Any]) -> None:
