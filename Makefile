@@ -37,7 +37,8 @@ dist: $(VENV)/.installed-test
 	rm -rf dist
 	$(BIN)/python -m build --outdir dist .
 
-# The supported-version matrix (noxfile.py): oldest and newest moto on Python 3.10 and 3.13.
+# The supported-version matrix (noxfile.py): both ends of every supported range (moto, Python,
+# boto3/botocore, cryptography).
 # Under pyenv every installed version is made visible, so nox finds python3.10 and python3.13.
 matrix: $(VENV)/.installed-test
 	if command -v pyenv >/dev/null; then \
