@@ -66,7 +66,7 @@ def _install() -> None:
     from moto.kms.models import KmsBackend, kms_backends
     from moto.kms.responses import KmsResponse
 
-    from .kms.backend import ImportKmsBackend
+    from .kms.service import ServedKmsBackend
 
     natively = [
         name
@@ -86,10 +86,10 @@ def _install() -> None:
         )
     _check_cloudtrail()
     _saved.append((kms_backends, kms_backends.backend))
-    kms_backends.backend = ImportKmsBackend
+    kms_backends.backend = ServedKmsBackend
     for regions in kms_backends.values():
         _saved.append((regions, regions.backend))
-        regions.backend = ImportKmsBackend
+        regions.backend = ServedKmsBackend
     _adopt_kms_backends()
     _install_cloudtrail()
     _install_services()
@@ -162,13 +162,13 @@ def _adopt_kms_backends() -> None:
     """
     from moto.kms.models import KmsBackend, kms_backends
 
-    from .kms.backend import ImportKmsBackend
+    from .kms.service import ServedKmsBackend
 
     for regions in kms_backends.values():
         for backend in regions.values():
             if type(backend) is KmsBackend:
-                backend.__class__ = ImportKmsBackend
-                ImportKmsBackend.init_import_state(backend)  # type: ignore[arg-type]
+                backend.__class__ = ServedKmsBackend
+                ServedKmsBackend.init_import_state(backend)  # type: ignore[arg-type]
 
 
 #: What the extension keeps in a KMS backend's ``__dict__``, dropped when it is released.
@@ -195,9 +195,10 @@ def _release_kms_backends() -> None:
     from moto.kms.models import KmsBackend, kms_backends
 
     from .kms.backend import ImportKmsBackend
+    from .kms.service import ServedKmsBackend
 
     for regions in kms_backends.values():
-        if regions.backend is ImportKmsBackend:  # an account dict created while active
+        if regions.backend is ServedKmsBackend:  # an account dict created while active
             regions.backend = KmsBackend
         for backend in regions.values():
             if not isinstance(backend, ImportKmsBackend):

@@ -89,3 +89,4 @@ def test_each_layer_imports_alone(layer: str) -> None:
     assert result.returncode == 0, result.stderr
     loaded = ast.literal_eval(result.stdout.strip())
     assert {_layer_of(m) for m in loaded} <= ALLOWED[layer], loaded
+
