@@ -30,6 +30,7 @@ INTEGRATED: tuple[str, ...] = (
     "cloudwatch",
     "kinesis",
     "sns",
+    "awslambda",
 )
 
 #: The moto package each integrated service patches; importing it brings in what is patched.
@@ -43,6 +44,7 @@ MOTO_PACKAGE: dict[str, str] = {
     "cloudwatch": "moto.cloudwatch",
     "kinesis": "moto.kinesis",
     "sns": "moto.sns",
+    "awslambda": "moto.awslambda",
 }
 
 
