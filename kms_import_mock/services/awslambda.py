@@ -77,7 +77,8 @@ def check(fn: LambdaFunction) -> None:
     key_ref = getattr(fn, "kms_key_arn", None)
     if not key_ref or not getattr(fn, "environment_vars", None):
         return
-    context = {"aws:lambda:FunctionArn": str(fn.function_arn)}
+    # The unqualified ARN, for versions too (``arn:aws:lambda:<region>:<account>:function:<name>``).
+    context = {"aws:lambda:FunctionArn": ":".join(str(fn.function_arn).split(":")[:7])}
     keys = held_keys.held(fn)
     # The variables are encrypted again when they or the key change.
     version = f"{key_ref}\n{json.dumps(fn.environment_vars, sort_keys=True)}"

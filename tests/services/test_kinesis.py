@@ -207,3 +207,19 @@ def test_only_encrypted_streams_get_a_wrapper(m):
     streams = kinesis_backends["123456789012"]["us-east-1"].streams
     assert "put_record" in vars(streams["sealed"])
     assert "put_record" not in vars(streams["plain"])
+
+
+def test_cloudtrail_lookup_events_shows_the_calls_invoked_by_kinesis(m):
+    key = m.create_imported_key(key_material=MATERIAL)
+    name = _stream(key.key_id)
+    _put(name, b"audited")
+    m.advance(301)
+    _data(name)
+    trail = boto3.client("cloudtrail", region_name="us-east-1")
+    records = [json.loads(e["CloudTrailEvent"]) for e in trail.lookup_events()["Events"]]
+    by_kinesis = [
+        r["eventName"]
+        for r in records
+        if r["userIdentity"].get("invokedBy") == "kinesis.amazonaws.com"
+    ]
+    assert sorted(by_kinesis) == ["Decrypt", "GenerateDataKey"]

@@ -171,3 +171,19 @@ def test_the_decorator_form_passes_the_config_through():
     _function(key.key_id)
     current().client().disable_key(KeyId=key.key_id)
     assert _refused()[0] == "KMSDisabledException"
+
+
+def test_a_published_version_follows_the_key_it_was_published_with(m):
+    key = m.create_imported_key(key_material=MATERIAL)
+    arn = _function(key.key_id)
+    version = _lambda().publish_version(FunctionName="fn")["Version"]
+    answer = _lambda().invoke(FunctionName="fn", Qualifier=version, Payload=b"{}")
+    assert answer["StatusCode"] == 200
+    (generated,) = _lambda_events(m, "GenerateDataKey")
+    # The context is the unqualified function ARN, for a version too.
+    assert generated["requestParameters"]["encryptionContext"] == {"aws:lambda:FunctionArn": arn}
+    m.client().disable_key(KeyId=key.key_id)
+    with pytest.raises(ClientError) as info:
+        _lambda().invoke(FunctionName="fn", Qualifier=version, Payload=b"{}")
+    assert info.value.response["Error"]["Code"] == "KMSDisabledException"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 502

@@ -172,3 +172,16 @@ def test_only_topics_that_name_a_key_get_a_wrapper(m):
     topics = sns_backends["123456789012"]["us-east-1"].topics
     assert "publish" in vars(topics[sealed])
     assert "publish" not in vars(topics[plain])
+
+
+def test_cloudtrail_lookup_events_shows_the_call_invoked_by_sns(m):
+    key = m.create_imported_key(key_material=MATERIAL)
+    arn, _ = _topic_with_subscriber(key.key_id)
+    _sns().publish(TopicArn=arn, Message="audited")
+    trail = boto3.client("cloudtrail", region_name="us-east-1")
+    found = trail.lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GenerateDataKey"}]
+    )["Events"]
+    (record,) = [json.loads(e["CloudTrailEvent"]) for e in found]
+    assert record["userIdentity"]["invokedBy"] == "sns.amazonaws.com"
+    assert record["requestParameters"]["encryptionContext"] == {"aws:sns:topicArn": arn}
