@@ -113,3 +113,12 @@ def test_resources_made_under_the_mock_are_served_plain_by_an_outer_mock_aws() -
         assert _records(kinesis) == [b"sealed", b"plain"]
         assert sns.publish(TopicArn=topic, Message="plain")["MessageId"]
         assert awslambda.invoke(FunctionName="fn", Payload=b"{}")["StatusCode"] == 200
+
+
+def test_the_config_applies_only_while_the_mock_runs() -> None:
+    from moto.core.config import default_user_config
+
+    assert default_user_config["lambda"]["use_docker"] is True
+    with mock_kms_import(config=NO_DOCKER):
+        assert default_user_config["lambda"]["use_docker"] is False
+    assert default_user_config["lambda"]["use_docker"] is True

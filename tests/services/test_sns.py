@@ -185,3 +185,31 @@ def test_cloudtrail_lookup_events_shows_the_call_invoked_by_sns(m):
     (record,) = [json.loads(e["CloudTrailEvent"]) for e in found]
     assert record["userIdentity"]["invokedBy"] == "sns.amazonaws.com"
     assert record["requestParameters"]["encryptionContext"] == {"aws:sns:topicArn": arn}
+
+
+@pytest.mark.parametrize(
+    ("kms_code", "sns_code", "status"),
+    [
+        ("KMSOptInRequired", "KMSOptInRequired", 403),
+        ("ThrottlingException", "KMSThrottling", 400),
+        ("AccessDeniedException", "KMSAccessDenied", 400),
+        ("InvalidKeyUsageException", "KMSAccessDenied", 400),
+    ],
+)
+def test_rarer_kms_refusals_answer_the_models_code_and_status(
+    m, monkeypatch, kms_code, sns_code, status
+):
+    """KMS refusals no key state produces here, injected: the wire code and HTTP status come
+    from botocore's SNS model (``KMSOptInRequired`` is the one 403)."""
+    key = m.create_imported_key(key_material=MATERIAL)
+    arn, url = _topic_with_subscriber(key.key_id)
+
+    def refuse(*args, **kwargs):
+        raise sns_service.envelope.KmsRefusal(kms_code, "refused by KMS")
+
+    monkeypatch.setattr(sns_service.held_keys, "seal", refuse)
+    with pytest.raises(ClientError) as info:
+        _sns().publish(TopicArn=arn, Message="x")
+    assert info.value.response["Error"]["Code"] == sns_code
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert _delivered(url) == []
