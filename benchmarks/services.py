@@ -4,6 +4,10 @@ Under the mock every PutObject asks KMS for a data key and every GetObject for i
 calls, two CloudTrail records); plain moto only stores the key id. The key is an EXTERNAL key
 with imported material on our side and an AWS_KMS key on moto's, each created outside the timed
 block, so the figure is the per-request cost of following the key.
+
+S2a and S2b are the other way round: an SNS Publish to a topic and a Kinesis PutRecord to a stream
+that name no KMS key, where following keys must cost nothing (only resources that name a key
+get a wrapper).
 """
 
 from __future__ import annotations
@@ -60,6 +64,38 @@ def _aws_kms_key(handle: Any) -> str:
     return key_id
 
 
+def _publish(mock: Callable[[], Any]) -> Batch:
+    def batch() -> tuple[int, float]:
+        import boto3
+
+        with mock():
+            sns = boto3.client("sns", region_name=REGION)
+            topic = sns.create_topic(Name="bench-topic")["TopicArn"]
+            sns.publish(TopicArn=topic, Message="warm")
+            with Stopwatch() as watch:
+                for i in range(OPERATIONS):
+                    sns.publish(TopicArn=topic, Message=f"message-{i}")
+        return OPERATIONS, watch.elapsed
+
+    return batch
+
+
+def _put_record(mock: Callable[[], Any]) -> Batch:
+    def batch() -> tuple[int, float]:
+        import boto3
+
+        with mock():
+            kinesis = boto3.client("kinesis", region_name=REGION)
+            kinesis.create_stream(StreamName="bench-stream", ShardCount=1)
+            kinesis.put_record(StreamName="bench-stream", Data=BODY, PartitionKey="warm")
+            with Stopwatch() as watch:
+                for i in range(OPERATIONS):
+                    kinesis.put_record(StreamName="bench-stream", Data=BODY, PartitionKey=f"{i}")
+        return OPERATIONS, watch.elapsed
+
+    return batch
+
+
 def run(report: Report) -> None:
     from moto import mock_aws
 
@@ -69,6 +105,10 @@ def run(report: Report) -> None:
         _put_get(mock_kms_import, _imported_key), _put_get(mock_aws, _aws_kms_key), _rounds(15)
     )
     report.compare("S1 S3 PutObject+GetObject SSE-KMS: ours / mock_aws", c, at_most=1.3)
+    c = side_by_side(_publish(mock_kms_import), _publish(mock_aws), _rounds(15))
+    report.compare("S2a SNS Publish, unencrypted topic: ours / mock_aws", c, at_most=1.05)
+    c = side_by_side(_put_record(mock_kms_import), _put_record(mock_aws), _rounds(15))
+    report.compare("S2b Kinesis PutRecord, unencrypted stream: ours / mock_aws", c, at_most=1.05)
 
 
 if __name__ == "__main__":

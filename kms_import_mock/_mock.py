@@ -14,6 +14,7 @@ build a client that would reach real AWS.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import threading
 from collections.abc import Callable, Coroutine
 from types import TracebackType
@@ -24,6 +25,7 @@ from ._errors import KmsImportMockError
 from .kms import clock as _clock
 
 if TYPE_CHECKING:
+    from moto.core.config import DefaultConfig
     from moto.core.models import MockAWS
 
     # boto3-stubs' KMS client (the optional ``types`` extra); without it the name is Any to
@@ -74,7 +76,10 @@ class KmsImportMock:
     :func:`mock_kms_import`; one object is started once at a time (use a new one to nest).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, config: DefaultConfig | None = None) -> None:
+        #: moto's user configuration for this activation (``mock_aws(config=...)``), such as
+        #: ``{"lambda": {"use_docker": False}}``; None keeps moto's defaults.
+        self._config = config
         self._inner: MockAWS | None = None
         self._frame: _clock.Frame | None = None
         self._remote: RemoteControl | None = None
@@ -105,7 +110,7 @@ class KmsImportMock:
             from moto import mock_aws, settings
 
             _activation.install()
-            inner = mock_aws()
+            inner = mock_aws(config=self._config)
             try:
                 inner.start()
             except BaseException:
@@ -217,7 +222,7 @@ class KmsImportMock:
 
     def __call__(self, target: Any) -> Any:
         # A fresh controller per call, so recursion and threads each get their own start/stop.
-        return _decorate.decorate(target, KmsImportMock)
+        return _decorate.decorate(target, functools.partial(KmsImportMock, self._config))
 
     # -- handle --------------------------------------------------------------------------------
 
@@ -456,7 +461,7 @@ def _material(value: object) -> bytes:
 
 
 @overload
-def mock_kms_import() -> KmsImportMock: ...
+def mock_kms_import(*, config: DefaultConfig | None = None) -> KmsImportMock: ...
 
 
 @overload
@@ -473,7 +478,7 @@ def mock_kms_import(
 def mock_kms_import(target: Callable[P, T]) -> Callable[P, T]: ...
 
 
-def mock_kms_import(target: Any = None) -> Any:
+def mock_kms_import(target: Any = None, *, config: DefaultConfig | None = None) -> Any:
     """Mock AWS (like ``moto.mock_aws``) with KMS key import.
 
     ``@mock_kms_import``, ``@mock_kms_import()`` (functions, ``async def`` functions, generators,
@@ -484,9 +489,13 @@ def mock_kms_import(target: Any = None) -> Any:
     Args:
         target: the function or class to decorate; omitted, you get a :class:`KmsImportMock`
             to use as a context manager or decorator.
+        config: moto's user configuration, passed to ``mock_aws(config=...)`` as it is: for
+            example ``{"lambda": {"use_docker": False}}`` for moto's docker-less Lambda. Only
+            with the call forms (``@mock_kms_import(config=...)``, ``with
+            mock_kms_import(config=...)``).
 
     Raises:
         TypeError: ``target`` is neither a class nor a callable.
     """
-    mock = KmsImportMock()
+    mock = KmsImportMock(config)
     return mock if target is None else mock(target)

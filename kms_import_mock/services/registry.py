@@ -28,6 +28,9 @@ INTEGRATED: tuple[str, ...] = (
     "sqs",
     "dynamodb",
     "cloudwatch",
+    "kinesis",
+    "sns",
+    "awslambda",
 )
 
 #: The moto package each integrated service patches; importing it brings in what is patched.
@@ -39,6 +42,9 @@ MOTO_PACKAGE: dict[str, str] = {
     "sqs": "moto.sqs",
     "dynamodb": "moto.dynamodb",
     "cloudwatch": "moto.cloudwatch",
+    "kinesis": "moto.kinesis",
+    "sns": "moto.sns",
+    "awslambda": "moto.awslambda",
 }
 
 
