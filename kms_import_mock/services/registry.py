@@ -28,6 +28,7 @@ INTEGRATED: tuple[str, ...] = (
     "sqs",
     "dynamodb",
     "cloudwatch",
+    "rds",
 )
 
 #: The moto package each integrated service patches; importing it brings in what is patched.
@@ -39,6 +40,7 @@ MOTO_PACKAGE: dict[str, str] = {
     "sqs": "moto.sqs",
     "dynamodb": "moto.dynamodb",
     "cloudwatch": "moto.cloudwatch",
+    "rds": "moto.rds",
 }
 
 
