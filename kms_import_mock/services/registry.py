@@ -29,6 +29,7 @@ INTEGRATED: tuple[str, ...] = (
     "dynamodb",
     "cloudwatch",
     "rds",
+    "redshift",
 )
 
 #: The moto package each integrated service patches; importing it brings in what is patched.
@@ -41,6 +42,7 @@ MOTO_PACKAGE: dict[str, str] = {
     "dynamodb": "moto.dynamodb",
     "cloudwatch": "moto.cloudwatch",
     "rds": "moto.rds",
+    "redshift": "moto.redshift",
 }
 
 

@@ -6,14 +6,18 @@ from __future__ import annotations
 import datetime as dt
 
 import boto3
+import pytest
 from moto import mock_aws
 from moto.rds.models import DBCluster, DBInstance, RDSBackend
+from moto.redshift.models import Cluster, RedshiftBackend
+from moto.redshift.responses import RedshiftResponse
 
 from kms_import_mock import mock_kms_import
 from kms_import_mock.services import registry
 from tests.helpers import aws_error
 
 RDS_CLASSES: tuple[type, ...] = (RDSBackend, DBInstance, DBCluster)
+REDSHIFT_CLASSES: tuple[type, ...] = (RedshiftBackend, Cluster, RedshiftResponse)
 
 
 def _snapshot(classes: tuple[type, ...]) -> list[dict[str, object]]:
@@ -90,3 +94,54 @@ def test_plain_mock_aws_rds_never_calls_kms():
         rds.create_db_snapshot(DBInstanceIdentifier="db", DBSnapshotIdentifier="s")
         rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="r", DBSnapshotIdentifier="s")
         assert _status(rds, "r") == "available"
+
+
+def _rs_cluster(rs, name, **extra):
+    return rs.create_cluster(
+        ClusterIdentifier=name,
+        NodeType="ra3.xlplus",
+        MasterUsername="admin",
+        MasterUserPassword="Password123",
+        ClusterType="single-node",
+        **extra,
+    )["Cluster"]
+
+
+def _rs_status(rs, name):
+    return rs.describe_clusters(ClusterIdentifier=name)["Clusters"][0]["ClusterStatus"]
+
+
+def test_redshift_is_registered_and_restored_exactly():
+    assert registry.MOTO_PACKAGE["redshift"] == "moto.redshift"
+    before = _snapshot(REDSHIFT_CLASSES)
+    transformers = dict(RedshiftResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER)
+    with mock_kms_import():
+        boto3.client("redshift", region_name="us-east-1").describe_clusters()
+        inside = _snapshot(REDSHIFT_CLASSES)
+        assert inside != before
+        assert hasattr(RedshiftResponse, "reboot_cluster")
+        with mock_kms_import():
+            assert _snapshot(REDSHIFT_CLASSES) == inside
+    assert _snapshot(REDSHIFT_CLASSES) == before
+    assert not hasattr(RedshiftResponse, "reboot_cluster")  # moto has none of its own
+    assert transformers == RedshiftResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER
+
+
+def test_redshift_under_an_outer_mock_aws_is_plain_again_after_stop():
+    with mock_aws():
+        rs = boto3.client("redshift", region_name="us-east-1")
+        with mock_kms_import() as m:
+            key = m.create_imported_key()
+            _rs_cluster(rs, "sealed", Encrypted=True, KmsKeyId=key.key_id)
+            m.client().delete_imported_key_material(KeyId=key.key_id)
+            rs.reboot_cluster(ClusterIdentifier="sealed")
+            assert _rs_status(rs, "sealed") == "incompatible-hsm"
+        # Plain moto again: the cluster is just available, and it has no RebootCluster.
+        assert _rs_status(rs, "sealed") == "available"
+        with pytest.raises(NotImplementedError, match="reboot_cluster"):
+            rs.reboot_cluster(ClusterIdentifier="sealed")
+        created = _rs_cluster(rs, "after", Encrypted=True, KmsKeyId=key.key_id)
+        assert created["KmsKeyId"] == key.key_id  # moto keeps the id as given
+        rs.pause_cluster(ClusterIdentifier="after")
+        rs.resume_cluster(ClusterIdentifier="after")
+        assert _rs_status(rs, "after") == "available"

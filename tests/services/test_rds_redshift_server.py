@@ -7,6 +7,9 @@ import json
 import urllib.request
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 from kms_import_mock import generate_key_material, wrap_key_material
 from tests.helpers import aws_error
 from tests.services.service_helpers import endpoint_client
@@ -91,3 +94,39 @@ def test_rds_over_http(kms_import_server: str) -> None:
     rds.start_db_instance(DBInstanceIdentifier="served")
     assert _status(rds, "served") == "available"
     assert _invoked_by(kms_import_server, "Decrypt") == {"rds.amazonaws.com"}
+
+
+def _rs_status(rs: Any, name: str) -> str:
+    status: str = rs.describe_clusters(ClusterIdentifier=name)["Clusters"][0]["ClusterStatus"]
+    return status
+
+
+def test_redshift_over_http(kms_import_server: str) -> None:
+    kms = endpoint_client("kms", kms_import_server)
+    rs = endpoint_client("redshift", kms_import_server)
+    key_id, arn, material = _imported_key(kms)
+    params = {
+        "NodeType": "ra3.xlplus",
+        "MasterUsername": "admin",
+        "MasterUserPassword": "Password123",
+        "ClusterType": "single-node",
+        "Encrypted": True,
+        "KmsKeyId": key_id,
+    }
+    assert rs.create_cluster(ClusterIdentifier="served", **params)["Cluster"]["KmsKeyId"] == arn
+    kms.delete_imported_key_material(KeyId=key_id)
+    assert _rs_status(rs, "served") == "available"
+    with pytest.raises(ClientError) as info:
+        rs.create_cluster(ClusterIdentifier="refused", **params)
+    response = info.value.response
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert response["Error"]["Code"] == "DependentServiceAccessDenied"
+    assert "is pending import." in response["Error"]["Message"]
+    assert [c["ClusterIdentifier"] for c in rs.describe_clusters()["Clusters"]] == ["served"]
+
+    assert rs.reboot_cluster(ClusterIdentifier="served")["Cluster"]["ClusterStatus"] == "rebooting"
+    assert _rs_status(rs, "served") == "incompatible-hsm"
+    _import(kms, key_id, material)
+    rs.reboot_cluster(ClusterIdentifier="served")
+    assert _rs_status(rs, "served") == "available"
+    assert _invoked_by(kms_import_server, "Decrypt") == {"redshift.amazonaws.com"}
