@@ -364,3 +364,18 @@ def test_unencrypted_instances_never_call_kms(m):
     assert _rds_events(m) == []
     database = rds_backends["123456789012"]["us-east-1"].databases["plain"]
     assert rds_service.STATE not in vars(database)
+
+
+def test_cloudtrail_lookup_shows_rds_as_the_invoker(m):
+    key = m.create_imported_key(key_material=MATERIAL)
+    _instance(StorageEncrypted=True, KmsKeyId=key.key_id)
+    _rds().reboot_db_instance(DBInstanceIdentifier="db1")
+    trail = boto3.client("cloudtrail", region_name="us-east-1")
+    for name in ("GenerateDataKey", "Decrypt"):
+        (event,) = trail.lookup_events(
+            LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}]
+        )["Events"]
+        record = json.loads(event["CloudTrailEvent"])
+        assert record["userIdentity"]["invokedBy"] == "rds.amazonaws.com"
+        assert record["sourceIPAddress"] == "rds.amazonaws.com"
+        assert event["Resources"] == [{"ResourceType": "AWS::KMS::Key", "ResourceName": key.arn}]
