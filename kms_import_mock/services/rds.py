@@ -27,6 +27,7 @@ separately (the cluster's status tells).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -225,6 +226,18 @@ def _create_db_cluster(original: Callable[..., Any]) -> Callable[..., Any]:
     return create_db_cluster
 
 
+def _create_read_replica(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create_db_instance_read_replica(self: Any, db_kwargs: Any) -> Any:
+        replica = original(self, db_kwargs)
+        state = state_of(replica)
+        if state is not None:
+            # moto copies the primary object: the replica gets its own view of the same key.
+            replica.__dict__[STATE] = dataclasses.replace(state)
+        return replica
+
+    return create_db_instance_read_replica
+
+
 def _keep(backend: Any, resource: Any, key_arn: str, resource_id: str, store: Any) -> None:
     try:
         sealed = _seal(backend, key_arn, resource_id)
@@ -392,6 +405,7 @@ def install(patches: Patches) -> None:
     for name, wrap in (
         ("create_db_instance", _create_db_instance),
         ("create_db_cluster", _create_db_cluster),
+        ("create_db_instance_read_replica", _create_read_replica),
         ("start_db_instance", _start_db_instance),
         ("start_db_cluster", _start_db_cluster),
         ("reboot_db_instance", _reboot_db_instance),

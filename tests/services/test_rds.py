@@ -379,3 +379,19 @@ def test_cloudtrail_lookup_shows_rds_as_the_invoker(m):
         assert record["userIdentity"]["invokedBy"] == "rds.amazonaws.com"
         assert record["sourceIPAddress"] == "rds.amazonaws.com"
         assert event["Resources"] == [{"ResourceType": "AWS::KMS::Key", "ResourceName": key.arn}]
+
+
+def test_a_read_replica_follows_the_key_on_its_own(m):
+    kms = m.client()
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    _instance(StorageEncrypted=True, KmsKeyId=key_id)
+    _rds().create_db_instance_read_replica(
+        DBInstanceIdentifier="replica", SourceDBInstanceIdentifier="db1"
+    )
+    kms.disable_key(KeyId=key_id)
+    assert (_status(), _status("replica")) == ("available", "available")
+    m.advance(dt.timedelta(minutes=5))
+    assert (_status(), _status("replica")) == (RECOVERABLE, RECOVERABLE)
+    kms.enable_key(KeyId=key_id)
+    _rds().start_db_instance(DBInstanceIdentifier="db1")
+    assert (_status(), _status("replica")) == ("available", RECOVERABLE)
