@@ -21,8 +21,8 @@ only later. Its state is evaluated lazily whenever moto reads its status, on the
   with the key usable, gives the data back (as a new instance or cluster).
 
 A stopped instance or cluster holds no key and stays ``stopped``; its Start is refused while the
-key is unusable. Instances of an Aurora cluster follow the cluster's key and are not checked
-separately (the cluster's status tells).
+key is unusable. Instances of an Aurora cluster follow the cluster's key: they show the
+cluster's inaccessible status, and a reboot of one needs the cluster's key.
 """
 
 from __future__ import annotations
@@ -142,7 +142,12 @@ class _InstanceStatus:
     def __get__(self, database: Any, owner: Any = None) -> Any:
         if database is None:
             return self
-        return refreshed_status(database, database.__dict__.get("status", "available"))
+        base = database.__dict__.get("status", "available")
+        cluster = database.__dict__.get("cluster")  # an Aurora instance: its cluster's key
+        if cluster is not None and STATE in cluster.__dict__:
+            shown = refreshed_status(cluster, cluster.__dict__.get("_status", "available"))
+            return shown if shown in (RECOVERABLE, TERMINAL) else base
+        return refreshed_status(database, base)
 
     def __set__(self, database: Any, value: str) -> None:
         database.__dict__["status"] = value
@@ -307,7 +312,8 @@ def _recovered(state: StorageKey) -> None:
 def _reboot_db_instance(original: Callable[..., Any]) -> Callable[..., Any]:
     def reboot_db_instance(self: Any, db_instance_identifier: str) -> Any:
         database = self.databases.get(db_instance_identifier)
-        state = state_of(database) if database is not None else None
+        owner = database.__dict__.get("cluster", database) if database is not None else None
+        state = state_of(owner) if owner is not None else None
         if state is not None:
             status = database.status
             if status in (RECOVERABLE, TERMINAL):

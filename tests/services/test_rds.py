@@ -395,3 +395,22 @@ def test_a_read_replica_follows_the_key_on_its_own(m):
     kms.enable_key(KeyId=key_id)
     _rds().start_db_instance(DBInstanceIdentifier="db1")
     assert (_status(), _status("replica")) == ("available", RECOVERABLE)
+
+
+def test_aurora_instances_show_their_clusters_state(m):
+    kms = m.client()
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    _cluster(StorageEncrypted=True, KmsKeyId=key_id)
+    _instance("member", DBClusterIdentifier="c1", Engine="aurora-postgresql")
+    _rds().reboot_db_instance(DBInstanceIdentifier="member")
+    assert len(_rds_events(m, "Decrypt")) == 1  # the cluster's data key
+    kms.disable_key(KeyId=key_id)
+    code, _ = aws_error(_rds().reboot_db_instance, DBInstanceIdentifier="member")
+    assert code == "KMSKeyNotAccessibleFault"
+    m.advance(dt.timedelta(minutes=5))
+    assert _status("member") == RECOVERABLE
+    code, _ = aws_error(_rds().reboot_db_instance, DBInstanceIdentifier="member")
+    assert code == "InvalidDBInstanceState"
+    kms.enable_key(KeyId=key_id)
+    _rds().start_db_cluster(DBClusterIdentifier="c1")
+    assert (_cluster_status(), _status("member")) == ("available", "available")
