@@ -31,6 +31,8 @@ INTEGRATED: tuple[str, ...] = (
     "kinesis",
     "sns",
     "awslambda",
+    "rds",
+    "redshift",
 )
 
 #: The moto package each integrated service patches; importing it brings in what is patched.
@@ -45,6 +47,8 @@ MOTO_PACKAGE: dict[str, str] = {
     "kinesis": "moto.kinesis",
     "sns": "moto.sns",
     "awslambda": "moto.awslambda",
+    "rds": "moto.rds",
+    "redshift": "moto.redshift",
 }
 
 
