@@ -12,8 +12,8 @@ release is supported once this matrix passes on it and ``MOTO_NEWEST`` and pypro
 move together (a test checks that they, and the README, agree). boto3 and botocore have no upper
 bound: ``make test`` resolves their newest release on every run. The lower bounds are where the
 suite passes: moto 5.2.0 to 5.2.3 and 5.1 lack request attributes the extended KMS Response
-builds on, and botocore before ``BOTO_OLDEST`` has no KMS model for ``Encapsulate``,
-``Decapsulate`` and the ML-KEM key specs, which boto3 then refuses to send.
+builds on. ``BOTO_OLDEST`` is the oldest botocore aiobotocore and aioboto3 accept; its KMS model
+lacks the newest operations and key specs, which the suite then checks are refused.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ MOTO_OLDEST = "5.2.4"
 #: the newest moto release tested, and pyproject.toml's upper bound
 MOTO_NEWEST = "5.2.6"
 #: the lower bound of pyproject.toml's ``boto3`` and ``botocore`` requirements
-BOTO_OLDEST = "1.43.119"
+BOTO_OLDEST = "1.40.46"
 #: the lower bound of pyproject.toml's ``cryptography`` requirement
 CRYPTOGRAPHY_OLDEST = "42.0.0"
 

@@ -60,3 +60,22 @@ def in_days(days: float) -> dt.datetime:
     from kms_import_mock.kms import clock as _clock
 
     return _clock.now() + dt.timedelta(days=days)
+
+
+# -- what the installed botocore's KMS model describes -------------------------------------
+# The supported botocore range spans KMS model releases: an older botocore has no Encapsulate,
+# no ML-KEM specs and no Ed25519 data key pairs. The mock serves what the installed model
+# describes (as a client built on it could only send that), so a test of a newer part checks
+# that part where the model has it and the documented refusal where it does not.
+
+
+def kms_model_has_operation(operation: str) -> bool:
+    from kms_import_mock.kms.shapes import service_model
+
+    return operation in service_model("kms").operation_names
+
+
+def kms_model_has_value(shape: str, value: str) -> bool:
+    from kms_import_mock.kms.shapes import service_model
+
+    return value in (service_model("kms").shape_for(shape).enum or ())

@@ -103,7 +103,8 @@ def test_the_table_covers_every_operation_that_takes_a_key() -> None:
             for shape in model.operation_model(op).input_shape.members.values()
         )
     }
-    assert taking_a_key == set(CALLS)
+    # the table also names operations newer than an older botocore's model; none is missing
+    assert taking_a_key == set(CALLS) & set(model.operation_names)
 
 
 def _foreign(arn: str, where: str) -> str:
