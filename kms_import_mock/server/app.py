@@ -34,6 +34,7 @@ from kms_import_mock import _activation, _timetravel
 from kms_import_mock._errors import KmsImportMockError
 from kms_import_mock.kms import clock as _clock
 from kms_import_mock.kms import events as _events
+from kms_import_mock.kms.params import nested_too_deep
 
 CONTROL_PREFIX = "/_kms_import/"
 #: The largest control-API body accepted; larger ones answer 413 (the bodies are a few bytes).
@@ -78,6 +79,8 @@ def _json_body(request: Request) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
+        if nested_too_deep(raw):
+            raise ValueError("nested too deep")
         body = json.loads(raw)
     except (ValueError, RecursionError):  # RecursionError: nested deeper than json parses
         raise _ControlError(400, "The request body is not valid JSON.") from None
