@@ -1,6 +1,7 @@
 """One-call helpers behind ``m.create_imported_key`` and ``m.import_key_material``.
 
-They go through the real API with a boto3 client (GetParametersForImport → wrap →
+``HandleHelpers`` gives the handle (``_mock.KmsImportMock``) those two methods. They go through
+the real API with a boto3 client (GetParametersForImport → wrap →
 ImportKeyMaterial), so every check applies and every audit event is recorded, exactly as for
 the code under test.
 """
@@ -9,11 +10,18 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import _timetravel
+from ._errors import KmsImportMockError
 from .crypto import keyspecs
 from .crypto.wrapping import generate_key_material, wrap_key_material
 from .kms import clock
+
+if TYPE_CHECKING:
+    from types_boto3_kms import KMSClient
+
+_ValidTo = _dt.datetime | _dt.timedelta | str | None
 
 #: Algorithms tried, in order, when the caller names none (after the spec's preferred one).
 _ALGORITHM_ORDER = (
@@ -124,4 +132,130 @@ def create_imported_key(
         arn=metadata["Arn"],
         key_material=material,
         key_material_id=response.get("KeyMaterialId"),
+    )
+
+
+class HandleHelpers:
+    """The handle's one-call key helpers; the handle supplies ``_live``, ``client`` and ``now``."""
+
+    if TYPE_CHECKING:
+
+        def _live(self, method: str) -> object: ...
+
+        def client(self, region_name: str = "us-east-1", **kwargs: Any) -> KMSClient: ...
+
+        def now(self) -> _dt.datetime: ...
+
+    def create_imported_key(
+        self,
+        key_spec: str = "SYMMETRIC_DEFAULT",
+        *,
+        key_material: bytes | None = None,
+        valid_to: _ValidTo = None,
+        region_name: str = "us-east-1",
+        multi_region: bool = False,
+        key_usage: str | None = None,
+        description: str = "",
+    ) -> ImportedKey:
+        """An EXTERNAL key of ``key_spec`` with key material imported, in one call.
+
+        Goes through the real API (CreateKey, GetParametersForImport, wrap, ImportKeyMaterial),
+        so every check applies and every audit event is recorded.
+
+        Args:
+            key_spec: any importable KMS key spec: ``SYMMETRIC_DEFAULT``, ``HMAC_224`` ...
+                ``HMAC_512``, ``RSA_2048/3072/4096``, ``ECC_NIST_P256/P384/P521``,
+                ``ECC_SECG_P256K1``.
+            key_material: the plaintext material; generated with :func:`generate_key_material`
+                when None.
+            valid_to: a ``datetime`` (naive is UTC) or ISO 8601 string, a ``timedelta`` from
+                :meth:`now`, or None for material that does not expire.
+            region_name: the Region of the key.
+            multi_region: create a multi-Region primary key.
+            key_usage: CreateKey's ``KeyUsage``; None takes CreateKey's default for the spec
+                (``ENCRYPT_DECRYPT`` for symmetric and RSA, ``GENERATE_VERIFY_MAC`` for HMAC,
+                ``SIGN_VERIFY`` for ECC).
+            description: CreateKey's ``Description``.
+
+        Returns:
+            The key's ID, ARN, material and (symmetric keys only) key material ID.
+
+        Raises:
+            botocore.exceptions.ClientError: AWS refuses the combination (for example a
+                ``key_usage`` the spec does not allow, or material of the wrong form).
+        """
+        self._live("create_imported_key")
+        material = None if key_material is None else _material(key_material)
+        return create_imported_key(
+            self.client(region_name),
+            key_spec,
+            key_material=material,
+            valid_to=self._valid_to(valid_to),
+            multi_region=multi_region,
+            key_usage=key_usage,
+            description=description,
+        )
+
+    def import_key_material(
+        self,
+        key_id: str,
+        key_material: bytes,
+        *,
+        valid_to: _ValidTo = None,
+        region_name: str = "us-east-1",
+        wrapping_algorithm: str | None = None,
+        wrapping_key_spec: str | None = None,
+        **import_kwargs: Any,
+    ) -> dict[str, Any]:
+        """GetParametersForImport + wrap + ImportKeyMaterial through the real API.
+
+        Args:
+            key_id: an EXTERNAL key (key ID or ARN).
+            key_material: the plaintext material (see :func:`generate_key_material`).
+            valid_to: a ``datetime`` (naive is UTC) or ISO 8601 string, a ``timedelta`` from
+                :meth:`now`, or None for material that does not expire (unless
+                ``import_kwargs`` set the expiry).
+            region_name: the Region of the key.
+            wrapping_algorithm: GetParametersForImport's ``WrappingAlgorithm``; None chooses
+                one the key's spec allows.
+            wrapping_key_spec: GetParametersForImport's ``WrappingKeySpec``; None chooses the
+                smallest the algorithm allows.
+            **import_kwargs: passed to ImportKeyMaterial as they are (``ImportType=...``,
+                ``KeyMaterialId=...``, ``ValidTo=...``).
+
+        Returns:
+            ImportKeyMaterial's response without ``ResponseMetadata``: ``KeyId``, and
+            ``KeyMaterialId`` for symmetric keys.
+
+        Raises:
+            botocore.exceptions.ClientError: AWS would refuse the import (the key's state, the
+                material, a wrapping combination the spec does not allow).
+        """
+        self._live("import_key_material")
+        material = _material(key_material)
+        return import_key_material(
+            self.client(region_name),
+            key_id,
+            material,
+            valid_to=self._valid_to(valid_to),
+            wrapping_algorithm=wrapping_algorithm,
+            wrapping_key_spec=wrapping_key_spec,
+            **import_kwargs,
+        )
+
+    def _valid_to(self, valid_to: _ValidTo) -> _dt.datetime | None:
+        # Resolved here, against this handle's (or the server's) clock.
+        if valid_to is None:
+            return None
+        if isinstance(valid_to, _dt.timedelta):
+            return self.now() + valid_to
+        return _timetravel.to_when(valid_to, "valid_to")
+
+
+def _material(value: object) -> bytes:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise KmsImportMockError(
+        f"key_material must be bytes, not {type(value).__name__}; decode text first, for "
+        "example bytes.fromhex(...) or base64.b64decode(...), or pass None to generate it."
     )
