@@ -24,11 +24,13 @@ The table's state is evaluated lazily on each call on the table, on the mock's c
 
 Project decisions where AWS is silent: the detection date is when the material's deletion or
 expiry was recorded when KMS knows it (otherwise the first call on the table that finds the key
-unusable); ``SSEDescription.Status`` stays ``ENABLED`` (botocore's enum has no inaccessible
-value); reads and writes of an archiving or archived table answer ``ResourceNotFoundException``
-(as DynamoDB answers for a table it cannot serve yet); UpdateTable cannot change the key while
-the old one is unusable (the table key must be decrypted to re-encrypt it). PartiQL statements
-are not checked.
+unusable); ``SSEDescription.Status`` stays ``ENABLED`` (AWS documents only ``ENABLED`` and
+``UPDATING`` there; the inaccessible state shows in ``TableStatus``); reads and writes of an
+archiving or archived table answer ``ResourceNotFoundException`` (as DynamoDB answers for a
+table it cannot serve yet); UpdateTable cannot change the key while the old one is unusable (the
+table key must be decrypted to re-encrypt it). Backups, restores, exports and streams follow
+the key in ``dynamodb_copies``, PartiQL in
+``dynamodb_partiql``.
 """
 
 from __future__ import annotations
