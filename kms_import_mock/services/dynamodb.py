@@ -24,15 +24,18 @@ The table's state is evaluated lazily on each call on the table, on the mock's c
 
 Project decisions where AWS is silent: the detection date is when the material's deletion or
 expiry was recorded when KMS knows it (otherwise the first call on the table that finds the key
-unusable); ``SSEDescription.Status`` stays ``ENABLED`` (botocore's enum has no inaccessible
-value); reads and writes of an archiving or archived table answer ``ResourceNotFoundException``
-(as DynamoDB answers for a table it cannot serve yet); UpdateTable cannot change the key while
-the old one is unusable (the table key must be decrypted to re-encrypt it). PartiQL statements
-are not checked.
+unusable); ``SSEDescription.Status`` stays ``ENABLED`` (AWS documents only ``ENABLED`` and
+``UPDATING`` there; the inaccessible state shows in ``TableStatus``); reads and writes of an
+archiving or archived table answer ``ResourceNotFoundException`` (as DynamoDB answers for a
+table it cannot serve yet); UpdateTable cannot change the key while the old one is unusable (the
+table key must be decrypted to re-encrypt it). Backups, restores, exports and streams follow
+the key in ``dynamodb_copies``, PartiQL in
+``dynamodb_partiql``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -58,6 +61,8 @@ ARCHIVING_FOR = _dt.timedelta(minutes=5)
 TABLE_KEY_CACHE = _dt.timedelta(minutes=5)
 ARCHIVAL_REASON = "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
 _STATE = "_kms_import_ddb"
+#: The attribute of a moto Table (or a backup's copy of it) that holds its :class:`TableKey`.
+STATE = _STATE
 _UNUSABLE_EVENTS = frozenset({"DeleteImportedKeyMaterial", "DeleteExpiredKeyMaterial"})
 
 ACTIVE, INACCESSIBLE, ARCHIVING, ARCHIVED = (
@@ -161,6 +166,21 @@ def _detected(table: Table, state: TableKey, now: _dt.datetime) -> _dt.datetime:
     return _dt.datetime.fromtimestamp(max(found), _dt.timezone.utc) if found else now
 
 
+def backup_state(state: TableKey) -> TableKey:
+    """What a backup keeps of the table key: the key and its blob, none of the table's status
+    (a restore decrypts the blob, so it follows the source's key)."""
+    now = clock.now()
+    return dataclasses.replace(
+        state,
+        confirmed_at=now,
+        last_ok=now,
+        inaccessible_since=None,
+        refusal=None,
+        archived_at=None,
+        backup_arn=None,
+    )
+
+
 def _archival_backup(table: Table) -> str:
     """The on-demand backup DynamoDB makes when it archives a table (type SYSTEM)."""
     from moto.dynamodb.models import dynamodb_backends
@@ -172,6 +192,7 @@ def _archival_backup(table: Table) -> str:
         backup = Backup(table.account_id, table.region_name, name, table, None, "SYSTEM")
     finally:
         table.__dict__[_STATE] = state
+    backup.table.__dict__[_STATE] = backup_state(state)
     ddb.backups[backup.arn] = backup
     return backup.arn
 
@@ -202,7 +223,8 @@ def guard(table: Table) -> None:
         state.confirmed_at = now
 
 
-def _describe(table: Table, described: dict[str, Any]) -> None:
+def describe_into(table: Table, described: dict[str, Any]) -> None:
+    """Add the table's ``SSEDescription``, status and archival summary to its description."""
     state = state_of(table)
     if state is None:
         return
@@ -277,7 +299,7 @@ def _wrap_data(
 def _wrap_create(original: Callable[..., Table]) -> Callable[..., Table]:
     def create_table(self: DynamoDBBackend, name: str, *args: Any, **kwargs: Any) -> Table:
         sse = kwargs.get("sse_specification")
-        if name in self.tables or not isinstance(sse, dict) or not _wants_kms(sse):
+        if name in self.tables or not isinstance(sse, dict) or not wants_kms(sse):
             return original(self, name, *args, **kwargs)
         state = new_table_key(name, self.account_id, self.region_name, sse.get("KMSMasterKeyId"))
         kwargs["sse_specification"] = {**sse, "SSEType": "KMS", "KMSMasterKeyId": state.key_arn}
@@ -301,7 +323,7 @@ def _wrap_update(original: Callable[..., Any]) -> Callable[..., Any]:
         if sse.get("Enabled") is False:
             table.sse_specification = None  # back to the AWS owned key
             table.__dict__.pop(_STATE, None)
-        elif _wants_kms(sse):
+        elif wants_kms(sse):
             key_id = sse.get("KMSMasterKeyId") or (state.key_arn if state else None)
             new = new_table_key(table.name, table.account_id, table.region_name, key_id)
             table.sse_specification = {
@@ -326,7 +348,7 @@ def _wrap_update(original: Callable[..., Any]) -> Callable[..., Any]:
 def _wrap_describe(original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     def describe(self: Table, base_key: str = "TableDescription") -> dict[str, Any]:
         result = original(self, base_key)
-        _describe(self, result[base_key])
+        describe_into(self, result[base_key])
         return result
 
     return describe
@@ -362,7 +384,7 @@ def _data_wrapper(
     return wrap
 
 
-def _wants_kms(sse: Any) -> bool:
+def wants_kms(sse: Any) -> bool:
     return (
         isinstance(sse, dict) and sse.get("Enabled") is True and sse.get("SSEType", "KMS") == "KMS"
     )
@@ -384,3 +406,8 @@ def install(patches: Patches) -> None:
         wrapper.__name__ = name
         wrapper.__doc__ = original.__doc__
         patches.set(owner, name, wrapper)
+    # Backups, restores, exports, streams and PartiQL: sibling modules, same patches.
+    from kms_import_mock.services import dynamodb_copies, dynamodb_partiql
+
+    dynamodb_copies.install(patches)
+    dynamodb_partiql.install(patches)

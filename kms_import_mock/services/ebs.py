@@ -1,12 +1,14 @@
 """Amazon EBS and EC2 follow the KMS key: a data key per encrypted volume, asked back on attach.
 
-Where EBS needs a data key: CreateVolume with ``Encrypted`` (the request's ``KmsKeyId``, else the
-account's EBS default key, else ``alias/aws/ebs``), as GenerateDataKeyWithoutPlaintext with the
-encryption context ``aws:ebs:id``; snapshots and volumes made from them keep the volume's key and
-data key, and CopySnapshot to another key decrypts the source's and makes a new one. Where it
-needs it back: AttachVolume, and StartInstances for the encrypted volumes an instance has; the
-plaintext data key then stays with the attachment, so making the key unusable changes nothing
-for an attached volume or a running instance, until it is detached or the instance stops.
+Where EBS needs a data key: CreateVolume with ``Encrypted``, or any new volume (CreateVolume,
+RunInstances block devices and root volume) once EnableEbsEncryptionByDefault is on (the
+request's ``KmsKeyId``, else the account's EBS default key, else ``alias/aws/ebs``), as
+GenerateDataKeyWithoutPlaintext with the encryption context ``aws:ebs:id``; snapshots and
+volumes made from them keep the volume's key and data key, and CopySnapshot to another key
+decrypts the source's and makes a new one. Where it needs it back: AttachVolume, and
+StartInstances for the encrypted volumes an instance has; the plaintext data key then stays with
+the attachment, so making the key unusable changes nothing for an attached volume or a running
+instance, until it is detached or the instance stops.
 
 How a refusal looks (AWS checks KMS asynchronously and documents no synchronous error, so these
 are project decisions): a volume whose data key cannot be made goes to state ``error``; an
@@ -109,7 +111,9 @@ def _create_volume(original: Callable[..., Any]) -> Callable[..., Any]:
         snapshot_id = arguments.get("snapshot_id")
         snapshot = self.get_snapshot(snapshot_id) if snapshot_id else None
         inherited = getattr(snapshot, SEALED, None)
-        encrypted = bool(arguments.get("encrypted")) or inherited is not None
+        encrypted = (
+            bool(arguments.get("encrypted")) or inherited is not None or _by_default(self)
+        )
         if not encrypted:
             return original(*call.args, **call.kwargs)
         requested = arguments.get("kms_key_id") or None
@@ -137,6 +141,12 @@ def _create_volume(original: Callable[..., Any]) -> Callable[..., Any]:
         return volume
 
     return create_volume
+
+
+def _by_default(backend: Any) -> bool:
+    """EnableEbsEncryptionByDefault is on in this account and Region: every new volume is
+    encrypted (moto keeps the setting but ignores it), under the default key."""
+    return bool(getattr(backend, "ebs_encryption_by_default", False))
 
 
 def _create_snapshot(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -276,9 +286,16 @@ def _fail_launch(instance: Any, state: str) -> None:
     instance._reason = LAUNCH_FAILURE[0]
 
 
-def _encrypted_mappings(kwargs: dict[str, Any]) -> int:
+def _encrypted_mappings(backend: Any, kwargs: dict[str, Any]) -> int:
+    """How many encrypted volumes the launch asks for: the mappings with ``Encrypted``, or with
+    encryption by default every EBS mapping (the root volume when there are none)."""
+    if "block_device_mappings" not in kwargs:
+        return 1 if _by_default(backend) else 0
     mappings = kwargs.get("block_device_mappings") or []
-    return sum(1 for m in mappings if str((m.get("Ebs") or {}).get("Encrypted")).lower() == "true")
+    ebs_mappings = [m for m in mappings if m.get("Ebs") is not None and m.get("NoDevice") != ""]
+    if _by_default(backend):
+        return len(ebs_mappings)
+    return sum(1 for m in ebs_mappings if str(m["Ebs"].get("Encrypted")).lower() == "true")
 
 
 def _run_instances(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -288,7 +305,7 @@ def _run_instances(original: Callable[..., Any]) -> Callable[..., Any]:
             reservation = original(self, image_id, count, *args, **kwargs)
         finally:
             _launching.reset(token)
-        requested = _encrypted_mappings(kwargs)
+        requested = _encrypted_mappings(self, kwargs)
         for instance in reservation.instances:
             if not _launches(self, instance, requested=requested):
                 _fail_launch(instance, "terminated")

@@ -39,6 +39,11 @@ class KmsRefusal(Exception):
         self.code = code
         self.message = message
 
+    def __reduce__(self) -> tuple[type[KmsRefusal], tuple[str, str]]:
+        # Copied (deepcopy, pickle) with both arguments: moto deep-copies the objects a
+        # service keeps a refusal on (a DynamoDB table when it is backed up).
+        return (type(self), (self.code, self.message))
+
     @property
     def short_code(self) -> str:
         """The code without its ``Exception`` suffix (``KMSInvalidState``), as SQS names them."""
