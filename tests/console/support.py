@@ -19,8 +19,10 @@ from kms_import_mock import generate_key_material, wrap_key_material
 CHROMIUM_ENV = "KMS_IMPORT_MOCK_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CONSOLE = "/_kms_import/console/"
-#: Where the screenshot test leaves the console's picture for the README.
+#: The README's picture of the console: the screenshot test writes it there when
+#: ``KMS_IMPORT_MOCK_SCREENSHOT=1`` (else into its tmp_path, so a test run leaves the tree clean).
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "_static" / "console-keys.png"
+SCREENSHOT_ENV = "KMS_IMPORT_MOCK_SCREENSHOT"
 
 
 def chromium_path() -> str:
