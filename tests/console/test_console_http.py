@@ -162,3 +162,30 @@ def test_a_missing_chromium_fails_with_how_to_install_it(
         chromium_path()
     monkeypatch.delenv(CHROMIUM_ENV)
     assert chromium_path() == "/usr/bin/chromium" and os.access("/usr/bin/chromium", os.X_OK)
+
+
+def test_key_page_of_an_asymmetric_key_names_no_material_id(
+    kms: Any, kms_import_server: str
+) -> None:
+    from tests.helpers import import_material as import_any
+    from tests.keymaterial import pkcs8
+
+    key_id = kms.create_key(Origin="EXTERNAL", KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")[
+        "KeyMetadata"
+    ]["KeyId"]
+    import_any(kms, key_id, pkcs8("RSA_2048"))
+    status, _, html = _page(f"{kms_import_server}{CONSOLE}keys/{key_id}")
+    assert status == 200
+    fields = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]*)</dd>", html))
+    assert fields["Key material state"] == "Imported"
+    assert fields["Key material ID"] == "\u2014"  # KMS names none for asymmetric material
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", fields["Imported"])
+    assert fields["Expiration"] == "does not expire"
+    assert "All key material" not in html  # only symmetric keys list their materials
+
+    headers = {"X-CSRF-Token": _token(kms_import_server)}
+    assert _delete(kms_import_server, key_id, headers)[0] == 200
+    status, _, html = _page(f"{kms_import_server}{CONSOLE}keys/{key_id}")
+    fields = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]*)</dd>", html))
+    assert (fields["Key material state"], fields["Imported"]) == ("Pending import", "\u2014")
+    assert re.search(r'data-action="delete-key-material"\s+disabled>', html)
