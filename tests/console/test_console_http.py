@@ -189,3 +189,23 @@ def test_key_page_of_an_asymmetric_key_names_no_material_id(
     fields = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]*)</dd>", html))
     assert (fields["Key material state"], fields["Imported"]) == ("Pending import", "\u2014")
     assert re.search(r'data-action="delete-key-material"\s+disabled>', html)
+
+
+def test_a_rebound_host_name_cannot_read_the_console(kms_import_server: str) -> None:
+    """A foreign site whose name is made to resolve to 127.0.0.1 (DNS rebinding) would be
+    same-origin with the server: the console answers only to this machine's own names."""
+    port = kms_import_server.rsplit(":", 1)[1]
+    for path in (CONSOLE, f"{CONSOLE}api/keys"):
+        status, body = http(f"{kms_import_server}{path}", headers={"Host": f"evil.example:{port}"})
+        assert status == 403 and "evil.example" in body["message"], body
+    status, body = http(
+        f"{kms_import_server}{CONSOLE}api/delete-key-material",
+        {"key_id": "x"},
+        headers={"Host": f"evil.example:{port}"},
+    )
+    assert status == 403 and "this machine's own names" in body["message"]
+    for name in ("localhost", "127.0.0.1", "app.localhost"):
+        status, body = http(
+            f"{kms_import_server}{CONSOLE}api/keys", headers={"Host": f"{name}:{port}"}
+        )
+        assert status == 200, (name, body)

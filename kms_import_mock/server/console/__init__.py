@@ -11,11 +11,14 @@ running server. State-changing requests therefore need the console's CSRF token 
 value per server, embedded in every page, which another origin cannot read) in the
 ``X-CSRF-Token`` header, a JSON body (so a cross-site form cannot send one), and, when the
 browser names an ``Origin`` (or ``Sec-Fetch-Site``), the console's own; anything else is a 403.
+While the server listens on a loopback address, the console also refuses requests naming any
+other host, so that a site whose name is rebound to 127.0.0.1 cannot read a page (and its token).
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import secrets
 from collections.abc import Callable, Iterable
@@ -72,6 +75,9 @@ class ConsoleApp:
     # -- routing ---------------------------------------------------------------------------
 
     def _respond(self, request: Request) -> Response:
+        foreign_host = _foreign_host(request)
+        if foreign_host is not None:
+            return _json(403, {"message": foreign_host})
         route = request.path[len(PREFIX) :] if request.path.startswith(PREFIX) else None
         if route is None:  # /_kms_import/console without the slash
             return Response(status=308, headers={"Location": PREFIX})
@@ -195,6 +201,32 @@ class ConsoleApp:
             )
         if request.mimetype != "application/json":
             raise _Refusal(415, "The request body must be JSON (Content-Type: application/json).")
+
+
+def _loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _foreign_host(request: Request) -> str | None:
+    """Why a request to a server listening on a loopback address names another host (DNS
+    rebinding: a foreign site's name made to point at 127.0.0.1, so that its pages could read
+    the console as same-origin), or None when the host is fine."""
+    bound = str(request.environ.get("SERVER_NAME", ""))
+    if not _loopback(bound):
+        return None  # served beyond this machine on purpose (--host): any name may reach it
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    if _loopback(host):
+        return None
+    return (
+        f"The console answers only to this machine's own names (127.0.0.1, localhost) while the "
+        f"server listens on {bound}; this request names the host {request.host}."
+    )
 
 
 def _now() -> Any:
