@@ -299,6 +299,30 @@ def test_a_page_on_another_site_cannot_delete_material(
     assert _deletions(kms_import_server, key_id) == []
 
 
+def test_a_refused_deletion_is_shown_in_the_dialog_and_keeps_the_material(
+    page: Any, kms: Any, kms_import_server: str
+) -> None:
+    key_id = external_key(kms)
+    page.goto(f"{CONSOLE}keys/{key_id}")
+    # The token a page opened before the server restarted would send: one it never made.
+    page.evaluate(
+        """() => { const send = window.fetch; window.fetch = (url, init) =>
+            send(url, {...init, headers: {...init.headers, "X-CSRF-Token": "stale"}}); }"""
+    )
+    page.get_by_role("region", name="Key material").get_by_role(
+        "button", name="Delete key material"
+    ).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name="Delete key material").click()
+
+    alert = dialog.get_by_role("alert")
+    alert.wait_for()
+    assert alert.inner_text().startswith("Wrong CSRF token")
+    assert dialog.is_visible()
+    assert key_state(kms, key_id) == "Enabled"
+    assert _deletions(kms_import_server, key_id) == []
+
+
 def test_screenshot_of_the_console_is_not_blank(page: Any, kms: Any, tmp_path: Path) -> None:
     external_key(
         kms, alias="payments", ValidTo=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=90)
