@@ -17,6 +17,7 @@ other host, so that a site whose name is rebound to 127.0.0.1 cannot read a page
 
 from __future__ import annotations
 
+import datetime as _dt
 import hmac
 import ipaddress
 import json
@@ -229,7 +230,7 @@ def _foreign_host(request: Request) -> str | None:
     )
 
 
-def _now() -> Any:
+def _now() -> _dt.datetime:
     return _clock.now()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,10 +40,14 @@ def valid_region(region: str) -> bool:
 def regions(current: str) -> list[str]:
     """The Regions of the selector: every commercial Region with KMS (botocore's endpoint
     data), and ``current`` if it is another one a client used."""
+    return sorted(set(_kms_regions()) | {current})
+
+
+@functools.cache
+def _kms_regions() -> tuple[str, ...]:
     import boto3
 
-    names = set(boto3.session.Session().get_available_regions("kms")) | {current}
-    return sorted(names)
+    return tuple(boto3.session.Session().get_available_regions("kms"))
 
 
 def when(epoch: float | None) -> str:
