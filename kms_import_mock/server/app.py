@@ -36,7 +36,11 @@ from kms_import_mock.kms import clock as _clock
 from kms_import_mock.kms import events as _events
 from kms_import_mock.kms.params import nested_too_deep
 
+from .console import ConsoleApp
+
 CONTROL_PREFIX = "/_kms_import/"
+#: The web console (HTML pages and their JSON API), served by :class:`.console.ConsoleApp`.
+CONSOLE_PREFIX = CONTROL_PREFIX + "console/"
 #: The largest control-API body accepted; larger ones answer 413 (the bodies are a few bytes).
 MAX_BODY = 64 * 1024
 
@@ -116,11 +120,13 @@ class ControlApp:
     ``GET clock``, ``POST clock/advance {"seconds": n}``, ``POST clock/set {"now": iso|epoch}``
     (or ``{"offset_seconds": n}``, what the handle uses to put back the offset it found),
     ``GET events[?name=&key_id=]``, ``POST reset``. Errors are ``{"message": ...}`` with a 4xx
-    status; a body over :data:`MAX_BODY` bytes is a 413.
+    status; a body over :data:`MAX_BODY` bytes is a 413. The web console under
+    :data:`CONSOLE_PREFIX` is its own app.
     """
 
     def __init__(self, moto_app: Callable[[_Environ, _StartResponse], Iterable[bytes]]) -> None:
         self._moto_app = moto_app
+        self.console = ConsoleApp(moto_app)
         self._routes: dict[str, dict[str, Callable[[Request], tuple[int, object]]]] = {
             "clock": {"GET": self._get_clock},
             "clock/advance": {"POST": self._advance},
@@ -133,6 +139,8 @@ class ControlApp:
         path = environ.get("PATH_INFO", "")
         if not (path + "/").startswith(CONTROL_PREFIX):
             return self._moto_app(environ, start_response)
+        if (path + "/").startswith(CONSOLE_PREFIX):
+            return self.console(environ, start_response)
         request = Request(environ)
         # One byte over: werkzeug stops a chunked body at the limit without saying so, and a
         # body that reaches MAX_BODY + 1 bytes is then known to be too large.
@@ -153,7 +161,7 @@ class ControlApp:
     def _dispatch(self, request: Request, route: str) -> tuple[int, object]:
         methods = self._routes.get(route)
         if methods is None:
-            known = ", ".join(CONTROL_PREFIX + name for name in self._routes)
+            known = ", ".join(CONTROL_PREFIX + name for name in [*self._routes, "console/"])
             raise _ControlError(
                 404, f"No control endpoint {request.path}; the endpoints are {known}."
             )
@@ -314,7 +322,8 @@ def serve(host: str, port: int) -> int:
     previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     print(
         f"kms-import-mock: moto with KMS key import on {server.url} "
-        f"(control API {server.url}{CONTROL_PREFIX}; Ctrl+C to stop)",
+        f"(control API {server.url}{CONTROL_PREFIX}, console {server.url}{CONSOLE_PREFIX}; "
+        "Ctrl+C to stop)",
         flush=True,
     )
     try:

@@ -73,7 +73,9 @@ def test_wheel_metadata(dists: pathlib.Path):
     assert "Classifier: Framework :: Pytest" in metadata
     assert "kms_import_mock-0.1.0.dist-info/licenses/LICENSE" in names
     assert {"kms_import_mock/py.typed", "conftest_plugin/py.typed",
-            "kms_import_mock/crypto/wrapping_keys.bin"} <= names
+            "kms_import_mock/crypto/wrapping_keys.bin",
+            "kms_import_mock/server/console/static/console.js",
+            "kms_import_mock/server/console/static/console.css"} <= names
     assert not [n for n in names if n.startswith(("tests/", "docs/", "benchmarks/"))]
 
 
