@@ -21,9 +21,14 @@ from tests.console.support import chromium_path
 __all__ = ["kms_import_server", "kms_import_server_session"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session (each test gets its own context)."""
+    """One headless Chromium per module (each test gets its own context).
+
+    Not per session: Playwright's sync API keeps an asyncio loop marked running in this thread
+    while it is open, so a test of another module that calls ``asyncio.run`` on the same
+    worker would fail. A module's tests run together, and the loop closes after them.
+    """
     path = chromium_path()
     try:
         from playwright.sync_api import sync_playwright

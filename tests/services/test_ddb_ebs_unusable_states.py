@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from kms_import_mock import mock_kms_import
 from kms_import_mock.services.envelope import KmsRefusal
-from tests.services.service_helpers import endpoint_client
+from tests.services.service_helpers import endpoint_client, streams_client
 from tests.services.test_services_server import _imported_key
 
 KEY = {"pk": {"S": "a"}}
@@ -133,7 +133,7 @@ def _drive(ddb: Any, streams: Any, ec2: Any, made: dict[str, Any], kms_code: str
 def test_in_process(state: str) -> None:
     with mock_kms_import() as m:
         ddb = boto3.client("dynamodb", region_name="us-east-1")
-        streams = boto3.client("dynamodbstreams", region_name="us-east-1")
+        streams = streams_client()
         ec2 = boto3.client("ec2", region_name="us-east-1")
         if state == "material-expired":
             key = m.create_imported_key(valid_to=dt.timedelta(hours=1))

@@ -15,6 +15,7 @@ import time_machine
 
 from kms_import_mock import mock_kms_import
 from tests.helpers import aws_error
+from tests.services.service_helpers import streams_client
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
@@ -285,7 +286,7 @@ def test_stream_records_are_not_served_while_the_key_is_unusable(m):
         key.key_id,
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     )
-    streams = boto3.client("dynamodbstreams", region_name="us-east-1")
+    streams = streams_client()
     arn = _ddb().describe_table(TableName="tbl")["Table"]["LatestStreamArn"]
     shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
     iterator = streams.get_shard_iterator(
