@@ -292,6 +292,17 @@ def user_identity(account_id: str, region: str, access_key_id: str) -> dict[str,
     return identity
 
 
+def _access_key(authorization: str) -> str:
+    """The access key id moto's ``get_access_key`` finds in an ``Authorization`` header (kept as
+    the header, so that recording a call does not parse it): moto's default when none is."""
+    from moto.core.responses import BaseResponse
+
+    found = BaseResponse.access_key_regex.search(authorization)
+    if found:
+        return str(found.group(1))
+    return "AKIAEXAMPLE" if authorization.startswith("AWS") else authorization
+
+
 #: Where ``call_record``'s error code sits in a Recorded's args (after the epoch).
 _ERROR_AT = 9
 
@@ -316,7 +327,7 @@ def call_record(
     identity is looked up and the event id derived here, when the record is read."""
     record: dict[str, Any] = {
         "eventVersion": EVENT_VERSION,
-        "userIdentity": user_identity(account_id, region, access_key_id),
+        "userIdentity": user_identity(account_id, region, _access_key(access_key_id)),
         "eventTime": _event_time(_at(epoch)),
         "eventSource": EVENT_SOURCE,
         "eventName": action,
