@@ -319,12 +319,13 @@ class KmsImportMock(HandleHelpers):
         return cached  # type: ignore[no-any-return]
 
     def events(self, name: str | None = None, key_id: str | None = None) -> list[dict[str, Any]]:
-        """CloudTrail-shaped records of the import lifecycle, oldest first.
+        """CloudTrail-shaped records of every KMS call, oldest first.
 
-        Recorded: successful ``GetParametersForImport``, ``ImportKeyMaterial``,
-        ``DeleteImportedKeyMaterial`` and ``RotateKeyOnDemand`` calls, and the service events
-        ``DeleteExpiredKeyMaterial`` and ``RotateKey``. Key material, tokens and wrapped blobs
-        never are. The same records are readable through CloudTrail's ``LookupEvents``.
+        Recorded: every KMS request, refused ones with ``errorCode`` and ``errorMessage``; the
+        calls integrated services make on a caller's behalf; the service events
+        ``DeleteExpiredKeyMaterial`` and ``RotateKey``. Plaintext, ciphertext, key material and
+        tokens never are. The newest 100,000 events of each account and Region are kept. The
+        same records are readable through CloudTrail's ``LookupEvents``.
 
         Args:
             name: keep only records whose ``eventName`` is this.

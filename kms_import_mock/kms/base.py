@@ -20,7 +20,7 @@ from moto.utilities.utils import get_partition
 
 from kms_import_mock.crypto import keyspecs
 
-from . import clock, events
+from . import clock, eventbridge, events
 from .errors import (
     DisabledException,
     KMSInvalidStateException,
@@ -150,10 +150,10 @@ class ImportBackendBase(KeyLookups):
         earliest = self._expiry.earliest()
         if earliest is None or earliest > clock.now().timestamp():
             return
+        expired: list[tuple[Key, str, float]] = []
         with self.lock:
             now = clock.now().timestamp()
             keys, imports = self.keys, self.imports
-            expired: list[tuple[Key, str, float]] = []
             for valid_to, _, key_id, material_id in self._expiry.pop_all_due(now):
                 key, state = keys.get(key_id), imports.get(key_id)
                 material = state.find(material_id) if state else None
@@ -164,6 +164,10 @@ class ImportBackendBase(KeyLookups):
                 expired.append((key, material_id, valid_to))
             if expired:
                 self.on_materials_expired(expired)
+        if expired:
+            # Outside the lock: EventBridge's targets (an SQS queue under a KMS key, ...) may
+            # call back into KMS from this thread or wait on another.
+            eventbridge.materials_expired(self.account_id, self.region_name, expired)
 
     def on_materials_expired(self, expired: list[tuple[Key, str, float]]) -> None:
         """Called once per sweep that expired something: (key, material id, ValidTo as epoch
@@ -176,6 +180,14 @@ class ImportBackendBase(KeyLookups):
         """Called once per key (primary and each replica) when an on-demand rotation completes:
         the ``RotateKey`` service event."""
         events.record_key_rotated(self, key, previous_material_id, current_material_id)
+        eventbridge.key_rotated(
+            self.account_id,
+            self.region_name,
+            key,
+            clock.now().timestamp(),
+            previous_material_id,
+            current_material_id,
+        )
 
     def _remove_material(
         self, key: Key, state: KeyImport, material: KeyMaterial, scheduled: bool = True

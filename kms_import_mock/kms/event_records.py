@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import hashlib
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -32,6 +33,11 @@ class Recorded:
     """
 
     __slots__ = ("_args", "_build", "epoch", "key_id", "seq")
+
+    #: Whether the call succeeded: an event other than a recorded API call always did.
+    @property
+    def ok(self) -> bool:
+        return self._build not in _WITH_ERRORS or self._args[_ERROR_AT] is None
 
     def __init__(
         self,
@@ -116,8 +122,9 @@ def _event_time(when: _dt.datetime) -> str:
     return when.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _resources(account_id: str, arn: str) -> list[dict[str, str]]:
-    return [{"accountId": account_id, "type": KEY_RESOURCE_TYPE, "ARN": arn}]
+def _resources(account_id: str, arn: str, *more: str | None) -> list[dict[str, str]]:
+    arns = [a for a in (arn, *more) if a]
+    return [{"accountId": account_id, "type": KEY_RESOURCE_TYPE, "ARN": a} for a in arns]
 
 
 def api_call_record(
@@ -177,8 +184,10 @@ def service_call_record(
     request: dict[str, Any],
     request_id: int | str,
     event_id: int | str,
+    error_code: str | None = None,
+    error_message: str | None = None,
 ) -> dict[str, Any]:
-    return {
+    record: dict[str, Any] = {
         "eventVersion": EVENT_VERSION,
         "userIdentity": dict(identity),
         "eventTime": _event_time(_at(epoch)),
@@ -187,6 +196,11 @@ def service_call_record(
         "awsRegion": region,
         "sourceIPAddress": principal,
         "userAgent": principal,
+    }
+    if error_code is not None:
+        record["errorCode"] = error_code
+        record["errorMessage"] = error_message or ""
+    return record | {
         "requestParameters": copy.deepcopy(request),
         "responseElements": None,
         "requestID": _full_id(request_id),
@@ -229,3 +243,117 @@ def service_event_record(
         "serviceEventDetails": dict(details),
         "eventCategory": "Management",
     }
+
+
+#: Action name prefixes CloudTrail marks ``readOnly: false``; reads and cryptographic
+#: operations (Encrypt, Decrypt, Sign, ...) are ``readOnly: true``, as AWS logs them.
+_WRITES = (
+    "Cancel", "Connect", "Create", "Delete", "Disable", "Disconnect", "Enable", "Import",
+    "Put", "Replicate", "Retire", "Revoke", "Rotate", "Schedule", "Tag", "Untag", "Update",
+)  # fmt: skip
+
+
+def read_only(action: str) -> bool:
+    return not action.startswith(_WRITES)
+
+
+def derived_event_id(request_id: str, seq: int) -> str:
+    """The eventID of a call recorded without one: a UUID (version 4 layout) hashed from the
+    request's id and its place in the event order, so recording draws nothing from moto's
+    seeded random source (a seeded run makes the same key ids as under plain moto)."""
+    digest = hashlib.blake2b(f"{request_id}/{seq}".encode(), digest_size=16).digest()
+    return str(uuid.UUID(int=uuid4_bits(int.from_bytes(digest, "little"))))
+
+
+def user_identity(account_id: str, region: str, access_key_id: str) -> dict[str, Any]:
+    """The caller as moto's STS ``GetCallerIdentity`` names it (moto's default user otherwise)."""
+    from moto.utilities.utils import get_partition
+
+    partition = get_partition(region)
+    user_id, arn = "AKIAIOSFODNN7EXAMPLE", f"arn:{partition}:sts::{account_id}:user/moto"
+    try:
+        from moto.sts.models import sts_backends
+
+        user_id, arn, account_id = sts_backends[account_id][partition].get_caller_identity(
+            access_key_id, region
+        )
+    except Exception:  # noqa: BLE001 - identity is cosmetic; never fail the recorded call
+        pass
+    identity_type = "AssumedRole" if ":assumed-role/" in arn else "IAMUser"
+    identity: dict[str, Any] = {
+        "type": identity_type,
+        "principalId": user_id,
+        "arn": arn,
+        "accountId": account_id,
+        "accessKeyId": access_key_id,
+    }
+    if identity_type == "IAMUser":
+        identity["userName"] = arn.rsplit("/", 1)[-1]
+    return identity
+
+
+def _access_key(authorization: str) -> str:
+    """The access key id moto's ``get_access_key`` finds in an ``Authorization`` header (kept as
+    the header, so that recording a call does not parse it): moto's default when none is."""
+    from moto.core.responses import BaseResponse
+
+    found = BaseResponse.access_key_regex.search(authorization)
+    if found:
+        return str(found.group(1))
+    return "AKIAEXAMPLE" if authorization.startswith("AWS") else authorization
+
+
+#: Where ``call_record``'s error code sits in a Recorded's args (after the epoch).
+_ERROR_AT = 9
+
+
+def call_record(
+    epoch: float,
+    action: str,
+    arn: str,
+    account_id: str,
+    region: str,
+    access_key_id: str,
+    source_ip: str,
+    user_agent: str,
+    parameters: tuple[tuple[str, Any], ...],
+    request_id: str,
+    error_code: str | None,
+    error_message: str | None,
+    seq: int,
+    other_arn: str | None,
+) -> dict[str, Any]:
+    """Any KMS API call, kept as :func:`kms_import_mock.kms.events.record_call` keeps it: the
+    identity is looked up and the event id derived here, when the record is read."""
+    record: dict[str, Any] = {
+        "eventVersion": EVENT_VERSION,
+        "userIdentity": user_identity(account_id, region, _access_key(access_key_id)),
+        "eventTime": _event_time(_at(epoch)),
+        "eventSource": EVENT_SOURCE,
+        "eventName": action,
+        "awsRegion": region,
+        "sourceIPAddress": source_ip,
+        "userAgent": user_agent,
+    }
+    if error_code is not None:
+        record["errorCode"] = error_code
+        record["errorMessage"] = error_message or ""
+    record.update(
+        {
+            "requestParameters": {name: copy.deepcopy(value) for name, value in parameters},
+            "responseElements": None,
+            "requestID": request_id,
+            "eventID": derived_event_id(request_id, seq),
+            "readOnly": read_only(action),
+            "resources": _resources(account_id, arn, other_arn),
+            "eventType": "AwsApiCall",
+            "managementEvent": True,
+            "recipientAccountId": account_id,
+            "eventCategory": "Management",
+        }
+    )
+    return record
+
+
+#: The builders whose records can be of a refused call (error code at ``_ERROR_AT``).
+_WITH_ERRORS = (call_record, service_call_record)

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import functools
 import itertools
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,11 +25,13 @@ from . import clock
 from .event_records import (
     Recorded,
     api_call_record,
+    call_record,
     compact_id,
     expired_material_record,
     frozen,
     service_call_record,
     service_event_record,
+    user_identity,
     uuid4_bits,
 )
 
@@ -62,6 +66,10 @@ _RESPONSE_MEMBERS: dict[str, tuple[str, ...] | None] = {
 
 API_ACTIONS = frozenset(_REQUEST_MEMBERS)
 
+#: How many events each backend (account and Region) keeps; older ones are dropped first.
+#: A recorded call costs ~0.3 KiB, so a full store is ~30 MiB.
+MAX_EVENTS = 100_000
+
 #: Orders events recorded at the same instant, across all backends.
 _sequence = itertools.count()
 
@@ -79,7 +87,7 @@ class Caller:
 # -- storage ---------------------------------------------------------------------------------
 
 
-def stored(backend: ImportBackendBase) -> list[Recorded]:
+def stored(backend: ImportBackendBase) -> deque[Recorded]:
     """The backend's events, created on first use; what a sweep expired is made into entries
     here, on the first read after it.
 
@@ -95,10 +103,11 @@ def stored(backend: ImportBackendBase) -> list[Recorded]:
     return events
 
 
-def _entries(backend: ImportBackendBase) -> list[Recorded]:
-    events: list[Recorded] | None = backend.__dict__.get("_audit_events")
+def _entries(backend: ImportBackendBase) -> deque[Recorded]:
+    """At most :data:`MAX_EVENTS` a backend: the oldest recorded goes when one more comes."""
+    events: deque[Recorded] | None = backend.__dict__.get("_audit_events")
     if events is None:
-        events = backend.__dict__.setdefault("_audit_events", [])
+        events = backend.__dict__.setdefault("_audit_events", deque(maxlen=MAX_EVENTS))
     return events
 
 
@@ -108,11 +117,13 @@ def _store(
     key_id: str,
     build: Callable[..., dict[str, Any]],
     *args: Any,
-) -> None:
+) -> Recorded:
     """Keep an event: ``build(epoch, *args)`` makes its record when read. ``args`` start with
     the event name and the key ARN."""
+    entry = Recorded(when.timestamp(), next(_sequence), key_id, build, args)
     with backend.lock:
-        _entries(backend).append(Recorded(when.timestamp(), next(_sequence), key_id, build, args))
+        _entries(backend).append(entry)
+    return entry
 
 
 def _shared(backend: ImportBackendBase, value: Any) -> Any:
@@ -187,12 +198,6 @@ def _response_elements(
     return elements
 
 
-def _partition(region: str) -> str:
-    from moto.utilities.utils import get_partition
-
-    return str(get_partition(region))
-
-
 def _new_id() -> str:
     from moto.moto_api._internal import mock_random
 
@@ -207,28 +212,7 @@ def _new_compact_id() -> int:
     return uuid4_bits(mock_random.getrandbits(128))
 
 
-def _user_identity(account_id: str, region: str, access_key_id: str) -> dict[str, Any]:
-    """The caller as moto's STS ``GetCallerIdentity`` names it (moto's default user otherwise)."""
-    user_id, arn = "AKIAIOSFODNN7EXAMPLE", f"arn:{_partition(region)}:sts::{account_id}:user/moto"
-    try:
-        from moto.sts.models import sts_backends
-
-        user_id, arn, account_id = sts_backends[account_id][_partition(region)].get_caller_identity(
-            access_key_id, region
-        )
-    except Exception:  # noqa: BLE001 - identity is cosmetic; never fail the recorded call
-        pass
-    identity_type = "AssumedRole" if ":assumed-role/" in arn else "IAMUser"
-    identity: dict[str, Any] = {
-        "type": identity_type,
-        "principalId": user_id,
-        "arn": arn,
-        "accountId": account_id,
-        "accessKeyId": access_key_id,
-    }
-    if identity_type == "IAMUser":
-        identity["userName"] = arn.rsplit("/", 1)[-1]
-    return identity
+_user_identity = user_identity
 
 
 # -- recording -------------------------------------------------------------------------------
@@ -280,6 +264,125 @@ def record_api_call(
     )
 
 
+#: The operations GetKeyLastUsage reports (botocore's KeyLastUsageTrackingOperation).
+TRACKED_OPERATIONS = frozenset(
+    {
+        "Decrypt", "DeriveSharedSecret", "Encrypt", "GenerateDataKey", "GenerateDataKeyPair",
+        "GenerateDataKeyPairWithoutPlaintext", "GenerateDataKeyWithoutPlaintext", "GenerateMac",
+        "ReEncrypt", "Sign", "Verify", "VerifyMac", "Encapsulate", "Decapsulate",
+    }
+)  # fmt: skip
+
+
+def _holds_secret(shape: Any, seen: frozenset[str] = frozenset()) -> bool:
+    """Whether a member of this shape could carry data, a key or a token: any blob, any member
+    the model marks sensitive, anywhere inside it."""
+    if shape.type_name == "blob" or shape.metadata.get("sensitive") or shape.name in seen:
+        return True
+    seen = seen | {shape.name}
+    if shape.type_name == "structure":
+        return any(_holds_secret(m, seen) for m in shape.members.values())
+    if shape.type_name == "list":
+        return _holds_secret(shape.member, seen)
+    if shape.type_name == "map":
+        return _holds_secret(shape.key, seen) or _holds_secret(shape.value, seen)
+    return False
+
+
+@functools.cache
+def shown_members(action: str) -> tuple[tuple[str, str], ...]:
+    """(member, camelCase name) of the request members CloudTrail shows for ``action``: every
+    member of botocore's input shape except those that can hold a secret (Plaintext,
+    CiphertextBlob, EncryptedKeyMaterial, ImportToken, Message, Signature, Recipient, ...)."""
+    from .shapes import service_model
+
+    try:
+        shape = service_model("kms").operation_model(action).input_shape
+    except Exception:  # noqa: BLE001 - not in the model: show nothing
+        return ()
+    if shape is None:
+        return ()
+    return tuple(
+        (name, _camel(name))
+        for name, member in shape.members.items()
+        if not _holds_secret(member) and name != "GrantTokens"
+    )
+
+
+def record_call(
+    backend: ImportBackendBase,
+    action: str,
+    request: Mapping[str, Any],
+    key: Key | None,
+    other: Key | None,
+    request_id: str,
+    error: tuple[str, str] | None,
+    caller: tuple[str, str, str],
+) -> Recorded:
+    """Record any KMS API call, successful (``error`` None) or refused (its code and message).
+
+    Cheap on purpose, since every request passes here: the record keeps references to the
+    request's values (of the members :func:`shown_members` allows) and the caller's
+    (access key id, source IP, user agent); identity and event id are made when it is read.
+    ``key`` is the key the call used, ``other`` ReEncrypt's source key. A successful
+    cryptographic operation is the keys' last usage (GetKeyLastUsage).
+    """
+    parameters = tuple(
+        (camel, request[name]) for name, camel in shown_members(action) if name in request
+    )
+    seq = next(_sequence)
+    entry = Recorded(
+        clock.now().timestamp(),
+        seq,
+        key.id if key is not None else "",
+        call_record,
+        (
+            action,
+            key.arn if key is not None else "",
+            backend.account_id,
+            backend.region_name,
+            *caller,
+            parameters,
+            request_id,
+            *(error or (None, None)),
+            seq,
+            other.arn if other is not None and other is not key else None,
+        ),
+    )
+    with backend.lock:
+        _entries(backend).append(entry)
+        if error is None and action in TRACKED_OPERATIONS:
+            _note_usage(backend, action, entry, key, other)
+    return entry
+
+
+def _note_usage(
+    backend: ImportBackendBase, action: str, entry: Recorded, *keys: Key | None
+) -> None:
+    usage: dict[str, tuple[str, Recorded]] | None = backend.__dict__.get("_last_usage")
+    if usage is None:
+        usage = backend.__dict__.setdefault("_last_usage", {})
+    for key in keys:
+        if key is not None:
+            usage[key.id] = (action, entry)
+
+
+def last_usage(backend: ImportBackendBase, key: Key) -> dict[str, Any]:
+    """GetKeyLastUsage's ``KeyLastUsage`` for ``key``: empty while it has not been used."""
+    usage: dict[str, tuple[str, Recorded]] = backend.__dict__.get("_last_usage") or {}
+    found = usage.get(key.id)
+    if found is None:
+        return {}
+    operation, entry = found
+    record = entry.record
+    return {
+        "Operation": operation,
+        "Timestamp": entry.epoch,
+        "CloudTrailEventId": record["eventID"],
+        "KmsRequestId": record["requestID"],
+    }
+
+
 def record_service_call(
     backend: ImportBackendBase,
     key: Key,
@@ -287,8 +390,10 @@ def record_service_call(
     request: dict[str, Any],
     principal: str,
     access_key_id: str | None = None,
+    error: tuple[str, str] | None = None,
 ) -> None:
-    """A KMS call an AWS service made for its caller (S3's GenerateDataKey, EBS's Decrypt, ...).
+    """A KMS call an AWS service made for its caller (S3's GenerateDataKey, EBS's Decrypt, ...);
+    ``error`` (code, message) when KMS refused it. A successful one is the key's last usage.
 
     As CloudTrail shows them: the caller's identity with ``invokedBy`` set to the service
     principal, which is also the source address and user agent. ``request`` holds only what
@@ -300,7 +405,7 @@ def record_service_call(
     )
     identity["invokedBy"] = principal
     request_id = _new_compact_id()  # drawn first, as before: seeded ids stay the same
-    _store(
+    entry = _store(
         backend,
         when,
         key.id,
@@ -314,7 +419,11 @@ def record_service_call(
         copy.deepcopy(request),
         request_id,
         _new_compact_id(),
+        *(error or (None, None)),
     )
+    if error is None and action in TRACKED_OPERATIONS:
+        with backend.lock:
+            _note_usage(backend, action, entry, key)
 
 
 def _service_event(

@@ -18,7 +18,7 @@ from moto.kms.responses import KmsResponse
 
 from kms_import_mock.crypto import keyspecs
 
-from . import events, shapes
+from . import call_log, events, shapes
 from . import rotation as _rotation
 from .aliases import DEFAULT_LIST_LIMIT
 from .backend import ImportKmsBackend
@@ -94,6 +94,7 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
 
     def call_action(self) -> TYPE_RESPONSE:
         self.kms_backend.sweep()
+        action = None
         try:
             target = self.headers.get("X-Amz-Target") or self.headers.get("x-amz-target")
             action = _operation_for_target(target)
@@ -115,11 +116,28 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
             status, headers, body = self._transform_response(
                 self.response_headers, (err.description, extra)
             )
-            return (status, *self._enrich_response(headers, body))
+            headers, body = self._enrich_response(headers, body)
+            if action is not None:
+                self._audit(action, status, headers, body)
+            return status, headers, body
         status, headers, body = super().call_action()
+        self._audit(action, status, headers, body)
+        return status, headers, body
+
+    def _audit(self, action: str, status: int | str, headers: dict[str, str], body: Any) -> None:
+        """Every answered call reaches CloudTrail; the import-lifecycle ones, when they
+        succeed, with their response elements."""
         if int(status) == 200 and action in events.API_ACTIONS:
             self._record_event(action, headers, body)
-        return status, headers, body
+            return
+        caller = (
+            # The header itself: the access key id is taken from it when the record is read.
+            str(self.headers.get("Authorization") or "AKIAEXAMPLE"),
+            str(self.headers.get("User-Agent", "")),
+            str(getattr(self.normalized_request, "remote_addr", None) or "127.0.0.1"),
+        )
+        request = self.__dict__.get("_json") or {}
+        call_log.record(self.kms_backend, action, request, int(status), headers, body, caller)
 
     def _refuse_foreign_keys(self) -> None:
         """A key or alias ARN of another Region or account names no key here (moto strips any
@@ -164,6 +182,23 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
             request_id=str(headers.get("x-amzn-requestid", "")),
         )
         events.record_api_call(self.kms_backend, action, request, response, caller)
+
+    def get_key_last_usage(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html
+
+        The mock tracks every key from its creation, so TrackingStartDate is KeyCreationDate."""
+        key_id = self._params().required_string("KeyId", **_KEY_ID)
+        backend = self.kms_backend
+        key = backend._key_by_id_or_arn(key_id)
+        created = float(key.creation_date)
+        return json.dumps(
+            {
+                "KeyId": key.id,
+                "KeyLastUsage": events.last_usage(backend, key),
+                "TrackingStartDate": created,
+                "KeyCreationDate": created,
+            }
+        )
 
     # -- key checks moto's grant actions lack: an unknown key is NotFoundException, not a 500 --
 

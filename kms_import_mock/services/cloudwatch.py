@@ -84,7 +84,7 @@ def _kms(account_id: str, region: str) -> ImportBackendBase | None:
 def _latest_imports(kms: ImportBackendBase) -> dict[str, _dt.datetime]:
     latest: dict[str, float] = {}
     for entry in _events.stored(kms):
-        if entry.record.get("eventName") == "ImportKeyMaterial":
+        if entry.event_name == "ImportKeyMaterial" and entry.ok:
             latest[entry.key_id] = max(entry.epoch, latest.get(entry.key_id, 0.0))
     return {k: _dt.datetime.fromtimestamp(v, _dt.timezone.utc) for k, v in latest.items()}
 

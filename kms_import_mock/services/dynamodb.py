@@ -160,7 +160,8 @@ def _detected(table: Table, state: TableKey, now: _dt.datetime) -> _dt.datetime:
         entry.epoch
         for entry in _events.stored(kms)
         if entry.key_id == key_id
-        and entry.record.get("eventName") in _UNUSABLE_EVENTS
+        and entry.event_name in _UNUSABLE_EVENTS
+        and entry.ok
         and low <= entry.epoch <= high
     ]
     return _dt.datetime.fromtimestamp(max(found), _dt.timezone.utc) if found else now

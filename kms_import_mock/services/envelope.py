@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from moto.core.exceptions import JsonRESTError
 
-from kms_import_mock.kms import events
+from kms_import_mock.kms import call_log, events
 from kms_import_mock.kms.errors import NotFoundException
 
 if TYPE_CHECKING:
@@ -211,15 +211,16 @@ def generate_data_key(
     """
     key = resolve_key(account_id, region, key_id, default_alias)
     kms = backend(account_id, region)
-    try:
-        _check_usable(kms, key)
-        plaintext, blob, arn = kms.generate_data_key(key.id, context, 0, "AES_256")
-    except JsonRESTError as err:
-        raise _refusal(err) from None
     action = "GenerateDataKey" if with_plaintext else "GenerateDataKeyWithoutPlaintext"
     request: dict[str, Any] = {"keyId": key_id or key.arn, "keySpec": "AES_256"}
     if context:
         request["encryptionContext"] = dict(context)
+    try:
+        _check_usable(kms, key)
+        plaintext, blob, arn = kms.generate_data_key(key.id, context, 0, "AES_256")
+    except JsonRESTError as err:
+        _record_refused(kms, key, action, request, principal, caller_access_key, err)
+        raise _refusal(err) from None
     events.record_service_call(kms, key, action, request, principal, caller_access_key)
     return DataKey(arn, plaintext, blob)
 
@@ -238,17 +239,18 @@ def encrypt(
     """Encrypt ``plaintext`` under the key (SSM SecureString does this); returns (ARN, blob)."""
     key = resolve_key(account_id, region, key_id, default_alias)
     kms = backend(account_id, region)
-    try:
-        _check_usable(kms, key)
-        blob, arn = kms.encrypt(key.id, plaintext, context)
-    except JsonRESTError as err:
-        raise _refusal(err) from None
     request: dict[str, Any] = {
         "keyId": key_id or key.arn,
         "encryptionAlgorithm": "SYMMETRIC_DEFAULT",
     }
     if context:
         request["encryptionContext"] = dict(context)
+    try:
+        _check_usable(kms, key)
+        blob, arn = kms.encrypt(key.id, plaintext, context)
+    except JsonRESTError as err:
+        _record_refused(kms, key, "Encrypt", request, principal, caller_access_key, err)
+        raise _refusal(err) from None
     events.record_service_call(kms, key, "Encrypt", request, principal, caller_access_key)
     return arn, blob
 
@@ -269,12 +271,36 @@ def decrypt(
         key = kms.keys[kms.get_key_id(arn)]
         _check_usable(kms, key)
     except JsonRESTError as err:
+        named = call_log.blob_key(kms, bytes(blob))
+        if named is not None:
+            request = _decrypt_request(named, context)
+            _record_refused(kms, named, "Decrypt", request, principal, caller_access_key, err)
         raise _refusal(err) from None
+    request = _decrypt_request(key, context)
+    events.record_service_call(kms, key, "Decrypt", request, principal, caller_access_key)
+    return bytes(plaintext)
+
+
+def _decrypt_request(key: Key, context: dict[str, str]) -> dict[str, Any]:
     request: dict[str, Any] = {"keyId": key.arn, "encryptionAlgorithm": "SYMMETRIC_DEFAULT"}
     if context:
         request["encryptionContext"] = dict(context)
-    events.record_service_call(kms, key, "Decrypt", request, principal, caller_access_key)
-    return bytes(plaintext)
+    return request
+
+
+def _record_refused(
+    kms: ImportBackendBase,
+    key: Key,
+    action: str,
+    request: dict[str, Any],
+    principal: str,
+    caller_access_key: str | None,
+    err: JsonRESTError,
+) -> None:
+    """A refused call is in CloudTrail too, with the error the service met (a disabled key's
+    DisabledException is how AWS suggests finding what still uses a key)."""
+    error = (str(err.error_type), str(err.message))
+    events.record_service_call(kms, key, action, request, principal, caller_access_key, error)
 
 
 def _ensure_managed_key(kms: ImportBackendBase, alias: str) -> None:

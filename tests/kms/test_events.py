@@ -1,4 +1,5 @@
-"""CloudTrail-shaped audit events (spec §6): shapes, no secrets, once-per-expiry, filters."""
+"""CloudTrail-shaped audit events of the import lifecycle: shapes, no secrets,
+once-per-expiry, filters (every other KMS call: tests/kms/test_audit_trail.py)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,14 @@ def m():
     # ValidTo comparisons do not depend on how long the machine takes between two calls.
     with time_machine.travel(T0, tick=False), mock_kms_import() as handle:
         yield handle
+
+
+_LIFECYCLE = frozenset(
+    {
+        "GetParametersForImport", "ImportKeyMaterial", "DeleteImportedKeyMaterial",
+        "RotateKeyOnDemand", "DeleteExpiredKeyMaterial", "RotateKey",
+    }
+)  # fmt: skip
 
 
 def _key(kms, **kwargs):
@@ -71,7 +80,7 @@ def test_get_parameters_for_import_event(m):
     kms = m.client()
     meta = _key(kms)
     _params(kms, meta["KeyId"])
-    [event] = m.events()
+    [event] = m.events("GetParametersForImport")
     _assert_common(event, "GetParametersForImport", meta["Arn"])
     assert event["readOnly"] is True
     assert event["responseElements"] is None
@@ -149,7 +158,7 @@ def test_rotate_key_on_demand_api_event_is_recorded_generically(m):
     assert event["readOnly"] is False
 
 
-def test_refused_requests_record_nothing(m):
+def test_refused_requests_are_recorded_with_their_error(m):
     kms = m.client()
     meta = _key(kms)
     plain = kms.create_key()["KeyMetadata"]
@@ -163,7 +172,19 @@ def test_refused_requests_record_nothing(m):
     aws_error(_import, kms, meta["KeyId"], params, material)
     aws_error(kms.delete_imported_key_material, KeyId=plain["KeyId"])
     aws_error(kms.rotate_key_on_demand, KeyId="0" * 8 + "-0000-0000-0000-" + "0" * 12)
-    assert [e["eventName"] for e in m.events()] == ["GetParametersForImport"]
+    lifecycle = [e for e in m.events() if e["eventName"] in _LIFECYCLE]
+    assert [(e["eventName"], e.get("errorCode")) for e in lifecycle] == [
+        ("GetParametersForImport", "ValidationException"),
+        ("GetParametersForImport", "UnsupportedOperationException"),
+        ("GetParametersForImport", None),
+        ("ImportKeyMaterial", "ValidationException"),
+        ("ImportKeyMaterial", "IncorrectKeyMaterialException"),
+        ("ImportKeyMaterial", "ExpiredImportTokenException"),
+        ("DeleteImportedKeyMaterial", "UnsupportedOperationException"),
+        ("RotateKeyOnDemand", "NotFoundException"),
+    ]
+    assert all(e["errorMessage"] for e in lifecycle if "errorCode" in e)
+    assert all(e["responseElements"] is None for e in lifecycle if "errorCode" in e)
 
 
 def test_no_secrets_in_any_record(m):
@@ -249,7 +270,7 @@ def test_events_are_oldest_first_with_expiry_placed_at_valid_to(m):
     m.advance(dt.timedelta(days=3))
     other = _key(kms)
     _params(kms, other["KeyId"])  # this call notices the expiry first, then is recorded
-    names = [(e["eventName"], e["eventTime"]) for e in m.events()]
+    names = [(e["eventName"], e["eventTime"]) for e in m.events() if e["eventName"] in _LIFECYCLE]
     assert names == [
         ("GetParametersForImport", "2030-05-01T12:00:00Z"),
         ("ImportKeyMaterial", "2030-05-01T12:00:00Z"),
@@ -286,7 +307,7 @@ def test_filters_by_name_and_key_id_or_arn(m):
     _params(kms, a["KeyId"])
     _params(kms, b["KeyId"])
     _import(kms, a["KeyId"], _params(kms, a["KeyId"]), generate_key_material())
-    assert len(m.events(key_id=a["KeyId"])) == 3
+    assert len(m.events(key_id=a["KeyId"])) == 4  # CreateKey too
     assert m.events(key_id=a["Arn"]) == m.events(key_id=a["KeyId"])
     assert len(m.events("GetParametersForImport", key_id=a["KeyId"])) == 2
     assert len(m.events("GetParametersForImport")) == 3
@@ -298,9 +319,10 @@ def test_events_span_regions_and_are_copies(m):
     east, west = m.client("us-east-1"), m.client("eu-west-1")
     _params(east, _key(east)["KeyId"])
     _params(west, _key(west)["KeyId"])
-    assert [e["awsRegion"] for e in m.events()] == ["us-east-1", "eu-west-1"]
+    events = m.events("GetParametersForImport")
+    assert [e["awsRegion"] for e in events] == ["us-east-1", "eu-west-1"]
     m.events()[0]["eventName"] = "changed"
-    assert m.events()[0]["eventName"] == "GetParametersForImport"
+    assert m.events()[0]["eventName"] == "CreateKey"
 
 
 def test_moto_reset_and_a_new_mock_clear_events(m):

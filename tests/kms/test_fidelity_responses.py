@@ -197,7 +197,6 @@ def test_a_target_that_names_no_operation_is_unknown(kms_import: Any, target: st
     [
         "Encapsulate",
         "Decapsulate",
-        "GetKeyLastUsage",
         "UpdatePrimaryRegion",
         "ConnectCustomKeyStore",
     ],

@@ -17,6 +17,10 @@ UTC = dt.timezone.utc
 T0 = dt.datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
 
 
+#: The calls of ``m.create_imported_key()``, newest first.
+_CREATION = ("ImportKeyMaterial", "GetParametersForImport", "DescribeKey", "CreateKey")
+
+
 def _trail(region="us-east-1"):
     return boto3.client("cloudtrail", region_name=region)
 
@@ -27,7 +31,8 @@ def _attr(key, value):
 
 @pytest.fixture
 def world():
-    """Two keys, six events an hour apart: GPFI, import (a), GPFI (b), import (b), delete (a)."""
+    """Two keys, nine events an hour apart: CreateKey, DescribeKey, GPFI, import (a); the same
+    four (b); delete (a). Every KMS call is recorded, not only the import lifecycle's."""
     # Time stands still but for m.advance, so the event times below are exact.
     with time_machine.travel(T0, tick=False), mock_kms_import() as m:
         a = m.create_imported_key()
@@ -43,10 +48,8 @@ def test_all_events_newest_first_with_the_record_in_cloudtrail_event(world):
     events = _trail().lookup_events()["Events"]
     assert [e["EventName"] for e in events] == [
         "DeleteImportedKeyMaterial",
-        "ImportKeyMaterial",
-        "GetParametersForImport",
-        "ImportKeyMaterial",
-        "GetParametersForImport",
+        *_CREATION,
+        *_CREATION,
     ]
     assert [json.loads(e["CloudTrailEvent"]) for e in reversed(events)] == m.events()
     newest = events[0]
@@ -63,12 +66,12 @@ def test_all_events_newest_first_with_the_record_in_cloudtrail_event(world):
     ("key", "value", "expected"),
     [
         ("EventName", "ImportKeyMaterial", 2),
-        ("EventSource", "kms.amazonaws.com", 5),
+        ("EventSource", "kms.amazonaws.com", 9),
         ("EventSource", "s3.amazonaws.com", 0),
-        ("ReadOnly", "true", 2),
-        ("ReadOnly", "false", 3),
-        ("ResourceType", "AWS::KMS::Key", 5),
-        ("Username", "moto", 5),
+        ("ReadOnly", "true", 4),
+        ("ReadOnly", "false", 5),
+        ("ResourceType", "AWS::KMS::Key", 9),
+        ("Username", "moto", 9),
     ],
 )
 def test_lookup_attributes(world, key, value, expected):
@@ -78,16 +81,12 @@ def test_lookup_attributes(world, key, value, expected):
 def test_resource_name_event_id_and_access_key(world):
     m, a, b = world
     by_arn = _trail().lookup_events(**_attr("ResourceName", a.arn))["Events"]
-    assert [e["EventName"] for e in by_arn] == [
-        "DeleteImportedKeyMaterial",
-        "ImportKeyMaterial",
-        "GetParametersForImport",
-    ]
+    assert [e["EventName"] for e in by_arn] == ["DeleteImportedKeyMaterial", *_CREATION]
     event_id = m.events(key_id=b.key_id)[0]["eventID"]
     [one] = _trail().lookup_events(**_attr("EventId", event_id))["Events"]
     assert one["EventId"] == event_id
     key_id = m.events()[0]["userIdentity"]["accessKeyId"]
-    assert len(_trail().lookup_events(**_attr("AccessKeyId", key_id))["Events"]) == 5
+    assert len(_trail().lookup_events(**_attr("AccessKeyId", key_id))["Events"]) == 9
 
 
 def test_service_events_are_found_too(world):
@@ -103,13 +102,13 @@ def test_service_events_are_found_too(world):
 
 def test_start_and_end_time_are_inclusive(world):
     events = _trail().lookup_events(StartTime=T0 + dt.timedelta(hours=1))["Events"]
-    assert len(events) == 3
+    assert len(events) == 5
     events = _trail().lookup_events(EndTime=T0 + dt.timedelta(hours=1))["Events"]
-    assert len(events) == 4
+    assert len(events) == 8
     events = _trail().lookup_events(
         StartTime=T0 + dt.timedelta(hours=1), EndTime=T0 + dt.timedelta(hours=1)
     )["Events"]
-    assert [e["EventName"] for e in events] == ["ImportKeyMaterial", "GetParametersForImport"]
+    assert [e["EventName"] for e in events] == list(_CREATION)
     assert _trail().lookup_events(StartTime=T0 + dt.timedelta(days=1))["Events"] == []
 
 
@@ -124,9 +123,9 @@ def test_paging_with_max_results_and_next_token(world):
         token = page.get("NextToken")
         if not token:
             break
-    assert pages == 3
+    assert pages == 5
     assert seen == [e["EventId"] for e in _trail().lookup_events()["Events"]]
-    assert "NextToken" not in _trail().lookup_events(MaxResults=5)
+    assert "NextToken" not in _trail().lookup_events(MaxResults=9)
 
 
 def test_paging_with_a_filter_and_the_boto3_paginator(world):
@@ -145,11 +144,7 @@ def test_paging_is_stable_when_events_arrive_between_pages(world):
     m.advance(60)
     m.client().delete_imported_key_material(KeyId=b.key_id)  # a new newest event
     rest = _trail().lookup_events(MaxResults=50, NextToken=first["NextToken"])["Events"]
-    assert [e["EventName"] for e in rest] == [
-        "GetParametersForImport",
-        "ImportKeyMaterial",
-        "GetParametersForImport",
-    ]
+    assert [e["EventName"] for e in rest] == [*_CREATION[1:], *_CREATION]
 
 
 def test_errors(world):
@@ -196,7 +191,7 @@ def test_wrong_json_types_are_serialization_errors_not_python_errors(world, kwar
     )
     code, text = aws_error(trail.lookup_events, **kwargs)
     assert (code, text) == ("SerializationException", message)
-    assert len(trail.lookup_events()["Events"]) == 5  # and nothing changed
+    assert len(trail.lookup_events()["Events"]) == 9  # and nothing changed
 
 
 def test_lookup_is_per_region_and_empty_without_events():
@@ -204,7 +199,7 @@ def test_lookup_is_per_region_and_empty_without_events():
         assert _trail().lookup_events()["Events"] == []
         m.create_imported_key(region_name="eu-west-1")
         assert _trail("us-east-1").lookup_events()["Events"] == []
-        assert len(_trail("eu-west-1").lookup_events()["Events"]) == 2
+        assert len(_trail("eu-west-1").lookup_events()["Events"]) == 4
 
 
 def test_plain_mock_aws_cloudtrail_is_untouched_afterwards():
@@ -229,7 +224,7 @@ def test_trails_of_an_outer_mock_aws_survive_and_are_served_plain_again():
         _trail().create_trail(Name="audit", S3BucketName="trail-bucket")
         with mock_kms_import() as m:
             m.create_imported_key()
-            assert len(_trail().lookup_events()["Events"]) == 2
+            assert len(_trail().lookup_events()["Events"]) == 4
             assert [t["Name"] for t in _trail().describe_trails()["trailList"]] == ["audit"]
         assert type(cloudtrail_backends["123456789012"]["us-east-1"]) is CloudTrailBackend
         assert cloudtrail_backends["123456789012"].backend is CloudTrailBackend

@@ -262,13 +262,17 @@ def test_kms_calls_are_recorded_as_invoked_by_s3(kms_import: Any, s3: Any, impor
     put(s3, "k", imported.key_id)
     body(s3, "k")
     kms.delete_imported_key_material(KeyId=imported.key_id)
-    aws_error(s3.get_object, Bucket=BUCKET, Key="k")  # refused: not recorded
+    aws_error(s3.get_object, Bucket=BUCKET, Key="k")  # refused: recorded with its error
     service_events = [
         e
         for e in kms_import.events(key_id=imported.key_id)
         if e["userIdentity"].get("invokedBy") == "s3.amazonaws.com"
     ]
-    assert [e["eventName"] for e in service_events] == ["GenerateDataKey", "Decrypt"]
+    assert [(e["eventName"], e.get("errorCode")) for e in service_events] == [
+        ("GenerateDataKey", None),
+        ("Decrypt", None),
+        ("Decrypt", "KMSInvalidStateException"),
+    ]
     context = {"aws:s3:arn": f"arn:aws:s3:::{BUCKET}/k"}
     assert all(e["requestParameters"]["encryptionContext"] == context for e in service_events)
     assert service_events[0]["requestParameters"]["keySpec"] == "AES_256"

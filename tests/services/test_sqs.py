@@ -109,7 +109,11 @@ def test_the_seed_story_material_deleted_reuse_period_refusal_reimport(m):
 
     m.import_key_material(key.key_id, MATERIAL)  # the same material
     assert _bodies(url) == ["batch-a", "batch-b", "before", "within"]
-    (decrypt,) = _sqs_events(m, "Decrypt")
+    # The refused receive is recorded with its error; the successful Decrypt after reimport:
+    (decrypt,) = [e for e in _sqs_events(m, "Decrypt") if "errorCode" not in e]
+    assert [e["errorCode"] for e in _sqs_events(m, "Decrypt") if "errorCode" in e] == [
+        "KMSInvalidStateException"
+    ]
     assert decrypt["resources"][0]["ARN"] == key.arn
     _sqs().send_message(QueueUrl=url, MessageBody="again")
     assert _bodies(url) == ["again"]

@@ -1,0 +1,79 @@
+"""Server mode: every call in the control API's events and LookupEvents, GetKeyLastUsage, and
+KMS's EventBridge events delivered to an SQS target of the server."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+from tests.helpers import aws_error
+from tests.services.service_helpers import endpoint_client
+
+
+def _events(url: str) -> list[dict[str, Any]]:
+    with urllib.request.urlopen(f"{url}/_kms_import/events", timeout=30) as reply:
+        body = json.load(reply)
+    return list(body["events"] if isinstance(body, dict) else body)
+
+
+def _advance(url: str, seconds: float) -> None:
+    request = urllib.request.Request(
+        f"{url}/_kms_import/clock/advance",
+        data=json.dumps({"seconds": seconds}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        assert reply.status == 200
+
+
+def test_refused_decrypt_and_last_usage_over_http(kms_import_server: str) -> None:
+    kms = endpoint_client("kms", kms_import_server)
+    key = kms.create_key()["KeyMetadata"]
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"secret over http")["CiphertextBlob"]
+    encrypted = _events(kms_import_server)[-1]
+    kms.disable_key(KeyId=key["KeyId"])
+    assert aws_error(kms.decrypt, CiphertextBlob=blob)[0] == "DisabledException"
+    refused = [e for e in _events(kms_import_server) if e.get("errorCode")]
+    assert [(e["eventName"], e["errorCode"]) for e in refused] == [
+        ("Decrypt", "DisabledException")
+    ]
+    assert refused[0]["resources"][0]["ARN"] == key["Arn"]
+    last = kms.get_key_last_usage(KeyId=key["KeyId"])["KeyLastUsage"]
+    assert last["Operation"] == "Encrypt"
+    assert last["CloudTrailEventId"] == encrypted["eventID"]
+    assert "c2VjcmV0IG92ZXIgaHR0cA" not in json.dumps(_events(kms_import_server))
+    trail = endpoint_client("cloudtrail", kms_import_server)
+    names = [e["EventName"] for e in trail.lookup_events()["Events"]]
+    assert names[:3] == ["GetKeyLastUsage", "Decrypt", "DisableKey"]
+
+
+def test_expiration_event_reaches_sqs_over_http(kms_import_server: str) -> None:
+    from kms_import_mock import generate_key_material, wrap_key_material
+
+    kms = endpoint_client("kms", kms_import_server)
+    sqs = endpoint_client("sqs", kms_import_server)
+    bus = endpoint_client("events", kms_import_server)
+    url = sqs.create_queue(QueueName="served-kms-events")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    bus.put_rule(Name="kms", EventPattern=json.dumps({"source": ["aws.kms"]}))
+    bus.put_targets(Rule="kms", Targets=[{"Id": "q", "Arn": arn}])
+    meta = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    params = kms.get_parameters_for_import(
+        KeyId=meta["KeyId"], WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
+    )
+    material = generate_key_material()
+    kms.import_key_material(
+        KeyId=meta["KeyId"], ImportToken=params["ImportToken"],
+        EncryptedKeyMaterial=wrap_key_material(params["PublicKey"], material, "RSAES_OAEP_SHA_256"),
+        ValidTo=params["ParametersValidTo"],
+    )  # fmt: skip
+    _advance(kms_import_server, 2 * 86400)
+    kms.describe_key(KeyId=meta["KeyId"])  # noticed again: still one event
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    bodies = [json.loads(m["Body"]) for m in messages]
+    assert [b["detail-type"] for b in bodies] == ["KMS Imported Key Material Expiration"]
+    assert bodies[0]["resources"] == [meta["Arn"]]
