@@ -18,7 +18,7 @@ from moto.kms.responses import KmsResponse
 
 from kms_import_mock.crypto import keyspecs
 
-from . import events, shapes
+from . import dry_run, events, shapes
 from . import rotation as _rotation
 from .aliases import DEFAULT_LIST_LIMIT
 from .backend import ImportKmsBackend
@@ -109,6 +109,8 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
             self._json = parse_body(self.body)
             shapes.check_request(action, self._json)
             self._refuse_foreign_keys()
+            if dry_run.requested(action, self._json):
+                dry_run.arm(self, action)
         except AwsError as err:
             # Refused before any action runs, serialised as moto serialises action errors.
             extra = {**dict(err.get_headers()), "status": err.code}

@@ -1,0 +1,42 @@
+"""DryRun over HTTP: HTTP 412 DryRunOperationException without the plaintext, the real error
+when the request would fail, and no grant left behind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def _error(call: Any, **kwargs: Any) -> dict[str, Any]:
+    with pytest.raises(ClientError) as info:
+        call(**kwargs)
+    response: dict[str, Any] = info.value.response
+    return response
+
+
+def test_dry_run_over_http(kms_client: Callable[..., Any]) -> None:
+    kms = kms_client()
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    blob = kms.encrypt(KeyId=key_id, Plaintext=b"secret")["CiphertextBlob"]
+    for call, kwargs in (
+        (kms.decrypt, {"CiphertextBlob": blob}),
+        (kms.decrypt, {"KeyId": key_id}),
+        (kms.generate_data_key, {"KeyId": key_id, "KeySpec": "AES_256"}),
+        (
+            kms.create_grant,
+            {"KeyId": key_id, "GranteePrincipal": "arn:aws:iam::123456789012:root",
+             "Operations": ["Decrypt"]},
+        ),
+    ):
+        response = _error(call, DryRun=True, **kwargs)
+        assert response["Error"]["Code"] == "DryRunOperationException"
+        assert response["ResponseMetadata"]["HTTPStatusCode"] == 412
+        assert "Plaintext" not in response
+    assert kms.list_grants(KeyId=key_id)["Grants"] == []
+    kms.disable_key(KeyId=key_id)
+    response = _error(kms.decrypt, CiphertextBlob=blob, DryRun=True)
+    assert response["Error"]["Code"] == "DisabledException"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
