@@ -21,7 +21,7 @@ from kms_import_mock.crypto import ciphertext as _ciphertext
 from kms_import_mock.crypto import keyspecs
 from kms_import_mock.crypto import material as _material
 
-from . import data_key_pairs
+from . import data_key_pairs, incorrect_key
 from .base import (
     ImportBackendBase,
 )
@@ -82,9 +82,11 @@ class CryptoOperations(ImportBackendBase):
     ) -> tuple[bytes, str]:
         header = _ciphertext.parse(ciphertext_blob)
         if header is None:
-            plain, arn = self._moto_decrypt(ciphertext_blob, encryption_context, key_id)
+            plain, arn = self._moto_decrypt(ciphertext_blob, encryption_context, None)
             # Refused after moto found the key in the blob (the key is not named otherwise);
             # nothing has changed, and the plaintext goes nowhere.
+            if key_id is not None:
+                incorrect_key.check(self.any_id_to_key_id(key_id), self.any_id_to_key_id(arn))
             self.require_usable(arn)
             return plain, arn
         key = self.keys.get(header.key_id)
@@ -94,11 +96,8 @@ class CryptoOperations(ImportBackendBase):
                 "The ciphertext refers to a customer master key that does not exist, "
                 "does not exist in this region, or you are not allowed to access."
             )
-        if key_id is not None and self.any_id_to_key_id(key_id) != key.id:
-            raise AccessDeniedException(
-                "The ciphertext refers to a customer master key that does not exist, "
-                "does not exist in this region, or you are not allowed to access."
-            )
+        if key_id is not None:
+            incorrect_key.check(self.any_id_to_key_id(key_id), key.id)
         with self.lock:
             self.check_usable(key)
             record = state.find(header.material_id)

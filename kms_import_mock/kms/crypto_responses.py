@@ -15,7 +15,7 @@ from moto.kms.responses import KmsResponse
 
 from kms_import_mock.crypto import keyspecs
 
-from . import data_key_pairs
+from . import data_key_pairs, incorrect_key
 
 if TYPE_CHECKING:
     from .backend import ImportKmsBackend
@@ -151,7 +151,16 @@ class CryptoResponses(KmsResponse):
         params = self._params()
         source = params.string("SourceEncryptionAlgorithm", enum=_ENCRYPTION_ALGORITHMS)
         destination = params.string("DestinationEncryptionAlgorithm", enum=_ENCRYPTION_ALGORITHMS)
+        source_key_id = params.string("SourceKeyId")
+        if source_key_id:
+            self._validate_key_id(source_key_id)
         result = json.loads(super().re_encrypt())
+        if source_key_id:
+            backend = self.kms_backend
+            incorrect_key.check(
+                backend.any_id_to_key_id(source_key_id),
+                backend.any_id_to_key_id(result["SourceKeyId"]),
+            )
         result["SourceEncryptionAlgorithm"] = source or "SYMMETRIC_DEFAULT"
         result["DestinationEncryptionAlgorithm"] = destination or "SYMMETRIC_DEFAULT"
         self._add_material_id(

@@ -40,3 +40,13 @@ def test_dry_run_over_http(kms_client: Callable[..., Any]) -> None:
     response = _error(kms.decrypt, CiphertextBlob=blob, DryRun=True)
     assert response["Error"]["Code"] == "DisabledException"
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_incorrect_key_over_http(kms_client: Callable[..., Any]) -> None:
+    kms = kms_client()
+    owner = kms.create_key()["KeyMetadata"]["KeyId"]
+    other = kms.create_key()["KeyMetadata"]["KeyId"]
+    blob = kms.encrypt(KeyId=owner, Plaintext=b"p")["CiphertextBlob"]
+    response = _error(kms.decrypt, CiphertextBlob=blob, KeyId=other)
+    assert response["Error"]["Code"] == "IncorrectKeyException"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
