@@ -1,5 +1,5 @@
-"""DryRun over HTTP: HTTP 412 DryRunOperationException without the plaintext, the real error
-when the request would fail, and no grant left behind."""
+"""Over HTTP: DryRun (HTTP 412 DryRunOperationException without the plaintext, the real error
+when the request would fail, no grant left behind), IncorrectKeyException, rotation material ids."""
 
 from __future__ import annotations
 
@@ -50,3 +50,17 @@ def test_incorrect_key_over_http(kms_client: Callable[..., Any]) -> None:
     response = _error(kms.decrypt, CiphertextBlob=blob, KeyId=other)
     assert response["Error"]["Code"] == "IncorrectKeyException"
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_rotation_material_ids_over_http(kms_client: Callable[..., Any]) -> None:
+    kms = kms_client()
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    first = kms.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"]
+    blob = kms.encrypt(KeyId=key_id, Plaintext=b"p")["CiphertextBlob"]
+    kms.rotate_key_on_demand(KeyId=key_id)
+    second = kms.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"]
+    assert second != first
+    assert [r["KeyMaterialId"] for r in kms.list_key_rotations(KeyId=key_id)["Rotations"]] == [
+        second
+    ]
+    assert kms.decrypt(CiphertextBlob=blob)["KeyMaterialId"] == first
