@@ -64,3 +64,17 @@ def test_rotation_material_ids_over_http(kms_client: Callable[..., Any]) -> None
         second
     ]
     assert kms.decrypt(CiphertextBlob=blob)["KeyMaterialId"] == first
+
+
+def test_validation_over_http(kms_client: Callable[..., Any]) -> None:
+    kms = kms_client(parameter_validation=False)
+    response = _error(kms.create_key, Description="d" * (1024 * 1024))
+    assert response["Error"]["Code"] == "ValidationException"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert response["Error"]["Message"].endswith(
+        "at 'description' failed to satisfy constraint: "
+        "Member must have length less than or equal to 8192"
+    )
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    response = _error(kms.encrypt, KeyId=key_id, Plaintext=b"S" * 4097)
+    assert response["Error"]["Message"].startswith("1 validation error detected: Value at ")
