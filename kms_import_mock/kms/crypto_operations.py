@@ -8,12 +8,12 @@ Keys of other origins go to moto, after the key-state check every key gets
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from moto.kms import utils as _moto_utils
 from moto.kms.exceptions import AccessDeniedException
+from moto.kms.exceptions import InvalidCiphertextException as MotoInvalidCiphertext
 from moto.kms.models import Key
 
 from kms_import_mock.crypto import asymmetric as _asymmetric
@@ -21,7 +21,7 @@ from kms_import_mock.crypto import ciphertext as _ciphertext
 from kms_import_mock.crypto import keyspecs
 from kms_import_mock.crypto import material as _material
 
-from . import data_key_pairs
+from . import aws_kms_rotation, data_key_pairs, incorrect_key
 from .base import (
     ImportBackendBase,
 )
@@ -82,9 +82,20 @@ class CryptoOperations(ImportBackendBase):
     ) -> tuple[bytes, str]:
         header = _ciphertext.parse(ciphertext_blob)
         if header is None:
-            plain, arn = self._moto_decrypt(ciphertext_blob, encryption_context, key_id)
+            try:
+                plain, arn = self._moto_decrypt(ciphertext_blob, encryption_context, None)
+            except MotoInvalidCiphertext:
+                # Made before a rotation of an AWS_KMS key: an earlier material opens it.
+                found = aws_kms_rotation.open_with_previous(
+                    self.keys, ciphertext_blob, encryption_context
+                )
+                if found is None:
+                    raise
+                plain, arn = found[0], found[1].arn
             # Refused after moto found the key in the blob (the key is not named otherwise);
             # nothing has changed, and the plaintext goes nowhere.
+            if key_id is not None:
+                incorrect_key.check(self.any_id_to_key_id(key_id), self.any_id_to_key_id(arn))
             self.require_usable(arn)
             return plain, arn
         key = self.keys.get(header.key_id)
@@ -94,11 +105,8 @@ class CryptoOperations(ImportBackendBase):
                 "The ciphertext refers to a customer master key that does not exist, "
                 "does not exist in this region, or you are not allowed to access."
             )
-        if key_id is not None and self.any_id_to_key_id(key_id) != key.id:
-            raise AccessDeniedException(
-                "The ciphertext refers to a customer master key that does not exist, "
-                "does not exist in this region, or you are not allowed to access."
-            )
+        if key_id is not None:
+            incorrect_key.check(self.any_id_to_key_id(key_id), key.id)
         with self.lock:
             self.check_usable(key)
             record = state.find(header.material_id)
@@ -283,24 +291,30 @@ class CryptoOperations(ImportBackendBase):
 
     # -- key material ids: what Decrypt, GenerateDataKey* and ReEncrypt return --------------
 
-    def material_id_of(self, key_id: str, blob: bytes) -> str | None:
+    def material_id_of(
+        self, key_id: str, blob: bytes, context: dict[str, str] | None = None
+    ) -> str | None:
         """The id of the key material that made ``blob`` under the symmetric key ``key_id``;
-        None for other keys (AWS returns KeyMaterialId for symmetric encryption keys only)."""
+        None for other keys (AWS returns KeyMaterialId for symmetric encryption keys only).
+        ``context`` (the blob's encryption context) finds an earlier material of a rotated
+        AWS_KMS key; without it the current material is named."""
         header = _ciphertext.parse(blob)
         if header is not None:  # an EXTERNAL key's blob names its material
             return header.material_id
         key = self.known_key(key_id)
-        return self.current_material_id(key) if key is not None else None
+        if key is None or self.current_material_id(key) is None:
+            return None
+        return aws_kms_rotation.material_id(
+            key.id, aws_kms_rotation.material_of_blob(key, blob, context)
+        )
 
     def current_material_id(self, key: Key) -> str | None:
         """CurrentKeyMaterialId of an AWS_KMS symmetric key: a stable 64-hex id of the one
         material moto gives it, the same in every Region of a multi-Region key (moto copies the
-        material to replicas). moto's RotateKeyOnDemand keeps the material, so the id does not
-        change on rotation (AWS's does: a deliberate difference)."""
+        material to replicas); it changes on rotation, which gives the key new material."""
         if key.id in self.imports or key.key_spec != keyspecs.SYMMETRIC:
             return None
-        material = key.key_material or b""
-        return hashlib.sha256(b"AWS_KMS key material\0" + key.id.encode() + material).hexdigest()
+        return aws_kms_rotation.material_id(key.id, bytes(key.key_material or b""))
 
     # -- moto's signing and MAC operations (keys that are not EXTERNAL), with the key state --
 

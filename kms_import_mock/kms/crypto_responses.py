@@ -15,7 +15,7 @@ from moto.kms.responses import KmsResponse
 
 from kms_import_mock.crypto import keyspecs
 
-from . import data_key_pairs
+from . import data_key_pairs, incorrect_key
 
 if TYPE_CHECKING:
     from .backend import ImportKmsBackend
@@ -136,7 +136,10 @@ class CryptoResponses(KmsResponse):
             # symmetric keys: the id of the material that decrypted.
             result = json.loads(super().decrypt())
             result["EncryptionAlgorithm"] = algorithm
-            self._add_material_id(result, "KeyMaterialId", result["KeyId"], "CiphertextBlob")
+            context = self._get_param("EncryptionContext") or {}
+            self._add_material_id(
+                result, "KeyMaterialId", result["KeyId"], "CiphertextBlob", context
+            )
             return json.dumps(result)
         blob = params.blob("CiphertextBlob")
         key, plaintext = self.kms_backend.decrypt_imported(key_id, blob, algorithm)
@@ -151,11 +154,24 @@ class CryptoResponses(KmsResponse):
         params = self._params()
         source = params.string("SourceEncryptionAlgorithm", enum=_ENCRYPTION_ALGORITHMS)
         destination = params.string("DestinationEncryptionAlgorithm", enum=_ENCRYPTION_ALGORITHMS)
+        source_key_id = params.string("SourceKeyId")
+        if source_key_id:
+            self._validate_key_id(source_key_id)
         result = json.loads(super().re_encrypt())
+        if source_key_id:
+            backend = self.kms_backend
+            incorrect_key.check(
+                backend.any_id_to_key_id(source_key_id),
+                backend.any_id_to_key_id(result["SourceKeyId"]),
+            )
         result["SourceEncryptionAlgorithm"] = source or "SYMMETRIC_DEFAULT"
         result["DestinationEncryptionAlgorithm"] = destination or "SYMMETRIC_DEFAULT"
         self._add_material_id(
-            result, "SourceKeyMaterialId", result["SourceKeyId"], "CiphertextBlob"
+            result,
+            "SourceKeyMaterialId",
+            result["SourceKeyId"],
+            "CiphertextBlob",
+            self._get_param("SourceEncryptionContext") or {},
         )
         new_blob = base64.b64decode(result["CiphertextBlob"])
         self._add_material_id(result, "DestinationKeyMaterialId", result["KeyId"], new_blob)
@@ -172,12 +188,18 @@ class CryptoResponses(KmsResponse):
         return json.dumps(result)
 
     def _add_material_id(
-        self, result: dict[str, Any], field: str, key_id: str, blob: bytes | str
+        self,
+        result: dict[str, Any],
+        field: str,
+        key_id: str,
+        blob: bytes | str,
+        context: dict[str, str] | None = None,
     ) -> None:
         """``result[field]``: the material id of ``blob`` (bytes, or the name of the request's
-        blob parameter) under ``key_id``, when the key is a symmetric encryption key."""
+        blob parameter) under ``key_id``, when the key is a symmetric encryption key;
+        ``context``, the blob's encryption context, finds an earlier material of a rotated key."""
         data = blob if isinstance(blob, bytes) else self._get_param(blob)
-        material_id = self.kms_backend.material_id_of(key_id, bytes(data))
+        material_id = self.kms_backend.material_id_of(key_id, bytes(data), context)
         if material_id is not None:
             result[field] = material_id
 

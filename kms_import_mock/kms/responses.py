@@ -18,7 +18,7 @@ from moto.kms.responses import KmsResponse
 
 from kms_import_mock.crypto import keyspecs
 
-from . import call_log, events, shapes
+from . import call_log, dry_run, events, shapes, validation
 from . import rotation as _rotation
 from .aliases import DEFAULT_LIST_LIMIT
 from .backend import ImportKmsBackend
@@ -109,7 +109,10 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
             # Parsed once here: moto's ``_get_param`` re-parsed the body for every parameter.
             self._json = parse_body(self.body)
             shapes.check_request(action, self._json)
+            validation.check(action, self._json)
             self._refuse_foreign_keys()
+            if dry_run.requested(action, self._json):
+                dry_run.arm(self, action)
         except AwsError as err:
             # Refused before any action runs, serialised as moto serialises action errors.
             extra = {**dict(err.get_headers()), "status": err.code}

@@ -10,7 +10,7 @@ from moto.utilities.utils import get_partition
 
 from kms_import_mock.crypto import keyspecs
 
-from . import clock
+from . import aws_kms_rotation, clock
 from . import rotation as _rotation
 from .base import (
     _DELETING,
@@ -53,6 +53,10 @@ class RotationOperations(ImportBackendBase):
             result = super().rotate_key_on_demand(key_id)
             # moto stamps the process time and echoes the KeyId as given (an alias, say).
             plain.rotations[-1].update(KeyId=plain.id, RotationDate=clock.now().timestamp())
+            if plain.key_spec == keyspecs.SYMMETRIC:
+                with self.lock:
+                    new_id = aws_kms_rotation.rotate(self._same_key_everywhere(plain))
+                plain.rotations[-1]["KeyMaterialId"] = new_id
             return result
         self._refuse_rotation(key)
         if self._is_replica(key):
@@ -81,6 +85,17 @@ class RotationOperations(ImportBackendBase):
         for backend, related, previous, current in rotated:
             backend.on_key_rotated(related, previous or "", current)
         return key.arn
+
+    def _same_key_everywhere(self, key: Key) -> list[Key]:
+        """``key`` and, for a multi-Region key, its related keys in the account's other
+        Regions (moto gives them the same material)."""
+        related = [key]
+        if key.multi_region:
+            for region, backend in kms_backends[self.account_id].items():
+                other = backend.keys.get(key.id) if region != self.region_name else None
+                if other is not None:
+                    related.append(other)
+        return related
 
     def _refuse_rotation(self, key: Key) -> None:
         self.sweep()

@@ -99,7 +99,7 @@ def test_material_ids_are_per_key_and_shared_by_replicas(kms_import: Any) -> Non
             _current(kms, primary),
         )
     other = kms.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
-    assert aws_error(kms.decrypt, CiphertextBlob=blob, KeyId=other)[0] == "AccessDeniedException"
+    assert aws_error(kms.decrypt, CiphertextBlob=blob, KeyId=other)[0] == "IncorrectKeyException"
 
 
 def test_only_symmetric_keys_show_a_material_id(kms_import: Any) -> None:
