@@ -155,9 +155,10 @@ def test_events_read_back_identical_and_fresh_each_time() -> None:
         first, second = m.events(), m.events()
         assert first == second and first[0] is not second[0]
         assert [e["eventName"] for e in first] == [
-            "GetParametersForImport", "ImportKeyMaterial", "DeleteExpiredKeyMaterial",
+            "CreateKey", "DescribeKey", "GetParametersForImport", "ImportKeyMaterial",
+            "DeleteExpiredKeyMaterial", "DescribeKey",
         ]  # fmt: skip
-        gpfi, imported, expired = first
+        _, _, gpfi, imported, expired, _ = first
         assert list(gpfi) == _API_FIELDS
         assert str(uuid.UUID(gpfi["eventID"])) == gpfi["eventID"]
         assert imported["responseElements"] == {

@@ -57,8 +57,11 @@ def _put(name, data):
 
 
 def _kinesis_events(m, name=None):
+    """The KMS calls kinesis made that succeeded (refused ones are recorded with errorCode)."""
     return [
-        e for e in m.events(name) if e["userIdentity"].get("invokedBy") == "kinesis.amazonaws.com"
+        e
+        for e in m.events(name)
+        if e["userIdentity"].get("invokedBy") == "kinesis.amazonaws.com" and "errorCode" not in e
     ]
 
 
@@ -177,6 +180,9 @@ def test_start_stream_encryption_under_an_unusable_key_changes_nothing(m):
     _put(name, b"plain")  # the stream is still unencrypted and never asks KMS
     assert _data(name) == [b"plain"]
     assert _kinesis_events(m) == []
+    refused = [e for e in m.events() if e.get("errorCode")]  # CloudTrail shows the refusal
+    assert [e["errorCode"] for e in refused] == ["DisabledException"]
+    assert refused[0]["userIdentity"]["invokedBy"] == "kinesis.amazonaws.com"
 
 
 def test_the_aws_managed_key_is_created_on_first_use(m):

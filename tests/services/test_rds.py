@@ -71,7 +71,12 @@ def _cluster_status(name="c1"):
 
 
 def _rds_events(m, name=None):
-    return [e for e in m.events(name) if e["userIdentity"].get("invokedBy") == "rds.amazonaws.com"]
+    """The KMS calls rds made that succeeded (refused ones are recorded with errorCode)."""
+    return [
+        e
+        for e in m.events(name)
+        if e["userIdentity"].get("invokedBy") == "rds.amazonaws.com" and "errorCode" not in e
+    ]
 
 
 def _names():

@@ -56,8 +56,11 @@ def _denied(call, *args, **kwargs):
 
 
 def _rs_events(m, name=None):
+    """The KMS calls redshift made that succeeded (refused ones are recorded with errorCode)."""
     return [
-        e for e in m.events(name) if e["userIdentity"].get("invokedBy") == "redshift.amazonaws.com"
+        e
+        for e in m.events(name)
+        if e["userIdentity"].get("invokedBy") == "redshift.amazonaws.com" and "errorCode" not in e
     ]
 
 
