@@ -213,6 +213,19 @@ def test_an_operation_moto_lacks_is_unsupported(kms_import: Any, operation: str)
     }
 
 
+def test_get_key_last_usage_is_served_when_the_model_has_it(kms_import: Any) -> None:
+    key_id = kms_import.client().create_key()["KeyMetadata"]["KeyId"]
+    response = _post("TrentService.GetKeyLastUsage", {"KeyId": key_id})
+    if not kms_model_has_operation("GetKeyLastUsage"):  # botocore older than 1.42.97
+        assert (response.status_code, response.json()["__type"]) == (
+            400,
+            "UnknownOperationException",
+        )
+        return
+    assert response.status_code == 200
+    assert response.json()["KeyId"] == key_id and response.json()["KeyLastUsage"] == {}
+
+
 def test_a_known_target_still_works(kms_import: Any) -> None:
     kms_import.client().create_key()
     response = _post("TrentService.ListKeys")

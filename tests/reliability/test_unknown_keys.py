@@ -15,7 +15,7 @@ from kms_import_mock.kms.shapes import service_model
 
 _MODEL = service_model("kms")
 #: Actions moto itself does not implement (it answers NotImplementedError for every request).
-_NOT_IN_MOTO = {"Decapsulate", "Encapsulate", "GetKeyLastUsage", "UpdatePrimaryRegion"}
+_NOT_IN_MOTO = {"Decapsulate", "Encapsulate", "UpdatePrimaryRegion"}
 OPERATIONS = sorted(
     op
     for op in _MODEL.operation_names
