@@ -75,6 +75,15 @@ def kms_model_has_operation(operation: str) -> bool:
     return operation in service_model("kms").operation_names
 
 
+def kms_model_requires(operation: str, member: str) -> bool:
+    """Whether the installed botocore's KMS model makes ``member`` of ``operation`` required
+    (older models require Decrypt's CiphertextBlob, newer ones allow a DryRun without it)."""
+    from kms_import_mock.kms.shapes import service_model
+
+    shape = service_model("kms").operation_model(operation).input_shape
+    return shape is not None and member in shape.required_members
+
+
 def kms_model_has_value(shape: str, value: str) -> bool:
     from kms_import_mock.kms.shapes import service_model
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from kms_import_mock import KmsImportMock
 from kms_import_mock.kms import dry_run
-from tests.helpers import aws_error, import_material
+from tests.helpers import aws_error, import_material, kms_model_requires
 
 MATERIAL = bytes(range(40, 72))
 MESSAGE = "The request would have succeeded, but the DryRun option is set."
@@ -58,6 +59,30 @@ def test_crypto_operations_answer_dry_run_and_return_nothing(kms: Any, origin: s
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"secret"
 
 
+def test_an_older_model_requires_the_ciphertext_even_for_a_dry_run(
+    kms_import: KmsImportMock,
+) -> None:
+    """The mock serves the installed model: botocore before DryRun-without-ciphertext still
+    marks CiphertextBlob required, and a request without it is AWS's ValidationException."""
+    loose = kms_import.client(config=Config(parameter_validation=False))
+    key_id = loose.create_key()["KeyMetadata"]["KeyId"]
+    if not kms_model_requires("Decrypt", "CiphertextBlob"):
+        dry_run_answer(loose.decrypt, KeyId=key_id)
+        return
+    code, message = aws_error(loose.decrypt, KeyId=key_id, DryRun=True)
+    assert (code, "'ciphertextBlob' failed to satisfy constraint" in message) == (
+        "ValidationException",
+        True,
+    )
+
+
+needs_optional_blob = pytest.mark.skipif(
+    kms_model_requires("Decrypt", "CiphertextBlob"),
+    reason="this botocore's model requires Decrypt's CiphertextBlob (checked above)",
+)
+
+
+@needs_optional_blob
 def test_decrypt_dry_run_needs_no_ciphertext_when_key_id_is_given(kms: Any) -> None:
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     dry_run_answer(kms.decrypt, KeyId=key_id)
@@ -69,6 +94,7 @@ def test_decrypt_dry_run_needs_no_ciphertext_when_key_id_is_given(kms: Any) -> N
     assert code == "ValidationException"
 
 
+@needs_optional_blob
 def test_decrypt_dry_run_without_ciphertext_checks_the_key(kms: Any) -> None:
     code, _ = aws_error(kms.decrypt, KeyId="0" * 8 + "-0000-0000-0000-" + "0" * 12, DryRun=True)
     assert code == "NotFoundException"

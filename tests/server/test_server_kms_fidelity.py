@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.helpers import kms_model_requires
+
 
 def _error(call: Any, **kwargs: Any) -> dict[str, Any]:
     with pytest.raises(ClientError) as info:
@@ -21,9 +23,12 @@ def test_dry_run_over_http(kms_client: Callable[..., Any]) -> None:
     kms = kms_client()
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     blob = kms.encrypt(KeyId=key_id, Plaintext=b"secret")["CiphertextBlob"]
+    # A newer model allows Decrypt's dry run without the ciphertext (tests/kms/test_dry_run.py).
+    older = kms_model_requires("Decrypt", "CiphertextBlob")
+    blobless: tuple[Any, ...] = () if older else ((kms.decrypt, {"KeyId": key_id}),)
     for call, kwargs in (
         (kms.decrypt, {"CiphertextBlob": blob}),
-        (kms.decrypt, {"KeyId": key_id}),
+        *blobless,
         (kms.generate_data_key, {"KeyId": key_id, "KeySpec": "AES_256"}),
         (
             kms.create_grant,
