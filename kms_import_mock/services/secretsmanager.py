@@ -8,9 +8,10 @@ labelled AWSCURRENT, AWSPENDING and AWSPREVIOUS under the new key, as AWS docume
 the old key, GenerateDataKey under the new one). Where it needs it back: GetSecretValue and
 BatchGetSecretValue decrypt the version's data key. How a refusal looks: ``EncryptionFailure`` on
 writes, ``DecryptionFailure`` on reads (both HTTP 400, as botocore's model lists them), the
-message carrying KMS's reason and code. In BatchGetSecretValue with ``SecretIdList`` a refused
-secret lands in ``Errors`` with ``ErrorCode`` DecryptionFailure, as AWS answers; with
-``Filters`` the whole call fails (moto assembles that list without per-secret errors).
+message carrying KMS's reason and code. In BatchGetSecretValue a refused secret lands in
+``Errors`` with ``ErrorCode`` DecryptionFailure and the others are returned, as AWS documents for
+both ``SecretIdList`` and ``Filters`` (with ``Filters`` its ``SecretId`` is the secret's ARN, a
+project decision, and it counts toward the page's ``MaxResults`` where it stands).
 
 moto keeps the secret's value as today; the encrypted data key rides in moto's version record.
 Versions moto makes by itself (RotateSecret without a rotation function copies the value) carry
@@ -20,6 +21,7 @@ is sealed as any other. Replica secrets read through their primary's data key.
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,6 +39,12 @@ DEFAULT_ALIAS = "alias/aws/secretsmanager"
 SEALED = "kms_import_sealed"
 #: The versions UpdateSecret re-encrypts when only the key changes.
 _RESEALED_STAGES = ("AWSCURRENT", "AWSPENDING", "AWSPREVIOUS")
+#: True while a BatchGetSecretValue with ``Filters`` reads its secrets.
+_filtering: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "kms_import_sm_filtering", default=False
+)
+#: The key of the stand-in a refused read answers inside such a batch: its Errors entry.
+_REFUSED = "kms_import_refused"
 
 
 def install(patches: Patches) -> None:
@@ -46,6 +54,7 @@ def install(patches: Patches) -> None:
         (SecretsManagerBackend, "_add_secret", _add_secret),
         (SecretsManagerBackend, "update_secret", _update_secret),
         (SecretsManagerBackend, "get_secret_value", _get_secret_value),
+        (SecretsManagerBackend, "batch_get_secret_value", _batch_get_secret_value),
     ):
         patches.set(owner, name, wrap(patches.original(owner, name)))
 
@@ -207,7 +216,37 @@ def _get_secret_value(original: Callable[..., Any]) -> Callable[..., Any]:
         version = self.secrets[secret_id].versions.get(response["VersionId"], {})
         sealed = version.get(SEALED)
         if isinstance(sealed, envelope.Sealed):
-            _open(sealed)
+            try:
+                _open(sealed)
+            except DecryptionFailure as failure:
+                if not _filtering.get():
+                    raise
+                # Stands in the page where the value would be; the batch makes it an error.
+                error = {
+                    "SecretId": response["ARN"],
+                    "ErrorCode": failure.error_type,
+                    "Message": failure.message,
+                }
+                return {_REFUSED: error}
         return response
 
     return get_secret_value
+
+
+def _batch_get_secret_value(original: Callable[..., Any]) -> Callable[..., Any]:
+    """With ``Filters``, a refused secret goes to ``Errors`` as with ``SecretIdList`` (moto's
+    filter path has no per-secret errors): AWS documents Errors for either way of choosing.
+    The refused secret keeps its place in the page, so paging stays where moto puts it."""
+    signature = inspect.signature(original)
+
+    def batch_get_secret_value(self: Any, *args: Any, **kwargs: Any) -> Any:
+        token = _filtering.set(bool(signature.bind(self, *args, **kwargs).arguments.get("filters")))
+        try:
+            page, errors, next_token = original(self, *args, **kwargs)
+        finally:
+            _filtering.reset(token)
+        refused = [value[_REFUSED] for value in page if _REFUSED in value]
+        kept = [value for value in page if _REFUSED not in value]
+        return kept, list(errors) + refused, next_token
+
+    return batch_get_secret_value

@@ -69,3 +69,42 @@ def test_s3_select_refused_under_a_disabled_or_deleted_key(
         kms.schedule_key_deletion(KeyId=imported.key_id, PendingWindowInDays=7)
         expected = "KMS.KMSInvalidStateException"
     assert aws_error(select, s3, "rows.csv")[0] == expected
+
+
+def _batch_by_filter(sm: Any, **extra: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = sm.batch_get_secret_value(
+        Filters=[{"Key": "name", "Values": ["app/"]}], **extra
+    )
+    return answer
+
+
+def test_batch_get_secret_value_with_filters_lists_each_refused_secret(
+    kms_import: Any, imported: Any
+) -> None:
+    sm = boto3.client("secretsmanager", region_name="us-east-1")
+    refused_arn = sm.create_secret(Name="app/db", SecretString="s1", KmsKeyId=imported.key_id)[
+        "ARN"
+    ]
+    sm.create_secret(Name="app/cache", SecretString="s2")  # aws/secretsmanager: stays readable
+    kms_import.client().delete_imported_key_material(KeyId=imported.key_id)
+
+    answer = _batch_by_filter(sm)
+    assert [v["SecretString"] for v in answer["SecretValues"]] == ["s2"]
+    [error] = answer["Errors"]
+    assert (error["SecretId"], error["ErrorCode"]) == (refused_arn, "DecryptionFailure")
+    assert f"{imported.arn} is pending import." in error["Message"]
+    # The SecretIdList way answers the same (the id as the caller gave it).
+    by_id = sm.batch_get_secret_value(SecretIdList=["app/db", "app/cache"])
+    assert [e["SecretId"] for e in by_id["Errors"]] == ["app/db"]
+
+    # Paging: the refused secret takes its place in the page that would have held it.
+    first = _batch_by_filter(sm, MaxResults=1)
+    second = _batch_by_filter(sm, MaxResults=1, NextToken=first["NextToken"])
+    pages = [first, second]
+    assert sorted(len(p["SecretValues"]) + len(p["Errors"]) for p in pages) == [1, 1]
+    assert sum(len(p["Errors"]) for p in pages) == 1
+
+    kms_import.import_key_material(imported.key_id, imported.key_material)
+    again = _batch_by_filter(sm)
+    assert sorted(v["SecretString"] for v in again["SecretValues"]) == ["s1", "s2"]
+    assert again["Errors"] == []

@@ -23,3 +23,17 @@ def test_s3_select_over_http(kms_import_server: str) -> None:
     )
     _import(kms, key_id, material)
     assert b"bolt" in select(s3, "rows.csv")
+
+
+def test_batch_get_secret_value_with_filters_over_http(kms_import_server: str) -> None:
+    kms = endpoint_client("kms", kms_import_server)
+    sm = endpoint_client("secretsmanager", kms_import_server)
+    key_id, arn, _ = _imported_key(kms)
+    refused_arn = sm.create_secret(Name="app/db", SecretString="s1", KmsKeyId=key_id)["ARN"]
+    sm.create_secret(Name="app/cache", SecretString="s2")
+    kms.delete_imported_key_material(KeyId=key_id)
+    answer = sm.batch_get_secret_value(Filters=[{"Key": "name", "Values": ["app/"]}])
+    assert [v["SecretString"] for v in answer["SecretValues"]] == ["s2"]
+    [error] = answer["Errors"]
+    assert (error["SecretId"], error["ErrorCode"]) == (refused_arn, "DecryptionFailure")
+    assert f"{arn} is pending import." in error["Message"]
