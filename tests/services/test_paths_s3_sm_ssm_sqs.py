@@ -108,3 +108,72 @@ def test_batch_get_secret_value_with_filters_lists_each_refused_secret(
     again = _batch_by_filter(sm)
     assert sorted(v["SecretString"] for v in again["SecretValues"]) == ["s1", "s2"]
     assert again["Errors"] == []
+
+
+BIG = "x" * 6000
+
+
+@pytest.mark.parametrize("tier", ["Advanced", "Intelligent-Tiering"])
+def test_ssm_advanced_securestring_over_4_kb_follows_the_key(
+    kms_import: Any, imported: Any, tier: str
+) -> None:
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    put = ssm.put_parameter(
+        Name="/big", Value=BIG, Type="SecureString", KeyId=imported.key_id, Tier=tier
+    )
+    assert put["Tier"] == "Advanced"
+    assert ssm.get_parameter(Name="/big")["Parameter"]["Value"] != BIG  # stored encrypted
+    assert ssm.get_parameter(Name="/big", WithDecryption=True)["Parameter"]["Value"] == BIG
+    names = [e["eventName"] for e in kms_import.events() if e.get("userIdentity", {}).get(
+        "invokedBy") == "ssm.amazonaws.com"]
+    assert names == ["GenerateDataKey", "Decrypt"]
+
+    kms_import.client().delete_imported_key_material(KeyId=imported.key_id)
+    code, message = aws_error(ssm.get_parameter, Name="/big", WithDecryption=True)
+    assert code == "InvalidKeyId" and f"{imported.arn} is pending import." in message
+    assert aws_error(
+        ssm.put_parameter, Name="/big", Value=BIG + "y", Type="SecureString", Overwrite=True,
+        KeyId=imported.key_id, Tier="Advanced",
+    )[0] == "InvalidKeyId"
+    for read in (ssm.get_parameter_history, ssm.get_parameters_by_path):
+        assert aws_error(read, **_where(read), WithDecryption=True)[0] == "InvalidKeyId"
+    kms_import.import_key_material(imported.key_id, imported.key_material)
+    assert ssm.get_parameter(Name="/big", WithDecryption=True)["Parameter"]["Value"] == BIG
+    [version] = ssm.get_parameter_history(Name="/big", WithDecryption=True)["Parameters"]
+    assert (version["Value"], version["Tier"]) == (BIG, "Advanced")
+    [listed] = ssm.get_parameters_by_path(Path="/", WithDecryption=True)["Parameters"]
+    assert listed["Value"] == BIG
+
+
+def _where(read: Any) -> dict[str, str]:
+    return {"Name": "/big"} if read.__name__ == "get_parameter_history" else {"Path": "/"}
+
+
+def test_ssm_oversized_value_leaves_the_parameter_unchanged(kms_import: Any, imported: Any) -> None:
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    ssm.put_parameter(Name="/p", Value="v1", Type="SecureString", KeyId=imported.key_id)
+    before = len(kms_import.events())
+    code, _ = aws_error(
+        ssm.put_parameter, Name="/p", Value=BIG, Type="SecureString", Overwrite=True
+    )  # the parameter's tier (Standard) is kept, so 6000 characters are too many
+    assert code == "ValidationException"
+    assert len(kms_import.events()) == before  # refused before any KMS call
+    [only] = ssm.get_parameter_history(Name="/p", WithDecryption=True)["Parameters"]
+    assert (only["Version"], only["Value"]) == (1, "v1")
+
+
+def test_ssm_securestring_size_limits(kms_import: Any, imported: Any) -> None:
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    code, message = aws_error(
+        ssm.put_parameter, Name="/std", Value=BIG, Type="SecureString", KeyId=imported.key_id
+    )
+    assert code == "ValidationException" and "maximum parameter value of 4096" in message
+    code, message = aws_error(
+        ssm.put_parameter, Name="/adv", Value="x" * 8193, Type="SecureString",
+        KeyId=imported.key_id, Tier="Advanced",
+    )
+    assert code == "ValidationException" and "8192" in message
+    assert ssm.describe_parameters()["Parameters"] == []  # nothing stored
+    small = "s" * 100  # a small Advanced parameter takes the data-key path too
+    ssm.put_parameter(Name="/s", Value=small, Type="SecureString", Tier="Advanced")
+    assert ssm.get_parameter(Name="/s", WithDecryption=True)["Parameter"]["Value"] == small

@@ -37,3 +37,16 @@ def test_batch_get_secret_value_with_filters_over_http(kms_import_server: str) -
     [error] = answer["Errors"]
     assert (error["SecretId"], error["ErrorCode"]) == (refused_arn, "DecryptionFailure")
     assert f"{arn} is pending import." in error["Message"]
+
+
+def test_ssm_advanced_securestring_over_http(kms_import_server: str) -> None:
+    kms, ssm = endpoint_client("kms", kms_import_server), endpoint_client("ssm", kms_import_server)
+    key_id, arn, material = _imported_key(kms)
+    big = "x" * 6000
+    ssm.put_parameter(Name="/big", Value=big, Type="SecureString", KeyId=key_id, Tier="Advanced")
+    assert ssm.get_parameter(Name="/big", WithDecryption=True)["Parameter"]["Value"] == big
+    kms.delete_imported_key_material(KeyId=key_id)
+    code, message = aws_error(ssm.get_parameter, Name="/big", WithDecryption=True)
+    assert code == "InvalidKeyId" and f"{arn} is pending import." in message
+    _import(kms, key_id, material)
+    assert ssm.get_parameter(Name="/big", WithDecryption=True)["Parameter"]["Value"] == big
