@@ -16,7 +16,7 @@ project decision, and it counts toward the page's ``MaxResults`` where it stands
 moto keeps the secret's value as today; the encrypted data key rides in moto's version record.
 Versions moto makes by itself (RotateSecret without a rotation function copies the value) carry
 no data key and read without KMS (a project decision); a rotation function's PutSecretValue
-is sealed as any other. Replica secrets read through their primary's data key.
+is sealed as any other. Replicas follow their own Region's key (see secretsmanager_replicas).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any
 from moto.core.exceptions import JsonRESTError
 from moto.secretsmanager.exceptions import InvalidRequestException
 
-from kms_import_mock.services import envelope
+from kms_import_mock.services import envelope, secretsmanager_replicas
 from kms_import_mock.services.patching import Patches
 
 PRINCIPAL = "secretsmanager.amazonaws.com"
@@ -57,6 +57,7 @@ def install(patches: Patches) -> None:
         (SecretsManagerBackend, "batch_get_secret_value", _batch_get_secret_value),
     ):
         patches.set(owner, name, wrap(patches.original(owner, name)))
+    secretsmanager_replicas.install(patches, SEALED)
 
 
 # -- how a refusal looks -------------------------------------------------------------------
@@ -131,6 +132,7 @@ def _add_secret(original: Callable[..., Any]) -> Callable[..., Any]:
         else:
             secret, new_version, sealed = _create(self, original, call, key_id, version_id)
         secret.versions[version_id][SEALED] = sealed
+        secretsmanager_replicas.after_write(secret, version_id, sealed)
         return secret, new_version
 
     return add_secret
@@ -210,14 +212,23 @@ def _open(sealed: envelope.Sealed) -> None:
         raise DecryptionFailure(refusal) from None
 
 
+def _open_in_region(secret: Any, version_id: str, sealed: envelope.Sealed) -> None:
+    """A replica opens its own data key (its Region's key), a primary the version's."""
+    try:
+        sealed = secretsmanager_replicas.replica_seal(secret, version_id, sealed)
+    except envelope.KmsRefusal as refusal:
+        raise DecryptionFailure(refusal) from None
+    _open(sealed)
+
+
 def _get_secret_value(original: Callable[..., Any]) -> Callable[..., Any]:
     def get_secret_value(self: Any, secret_id: str, *args: Any, **kwargs: Any) -> Any:
         response = original(self, secret_id, *args, **kwargs)
-        version = self.secrets[secret_id].versions.get(response["VersionId"], {})
-        sealed = version.get(SEALED)
+        secret = self.secrets[secret_id]
+        sealed = secret.versions.get(response["VersionId"], {}).get(SEALED)
         if isinstance(sealed, envelope.Sealed):
             try:
-                _open(sealed)
+                _open_in_region(secret, response["VersionId"], sealed)
             except DecryptionFailure as failure:
                 if not _filtering.get():
                     raise

@@ -50,3 +50,26 @@ def test_ssm_advanced_securestring_over_http(kms_import_server: str) -> None:
     assert code == "InvalidKeyId" and f"{arn} is pending import." in message
     _import(kms, key_id, material)
     assert ssm.get_parameter(Name="/big", WithDecryption=True)["Parameter"]["Value"] == big
+
+
+def test_secrets_manager_replica_follows_its_own_key_over_http(kms_import_server: str) -> None:
+    kms = endpoint_client("kms", kms_import_server)
+    sm = endpoint_client("secretsmanager", kms_import_server)
+    far_kms = endpoint_client("kms", kms_import_server, "eu-west-1")
+    far = endpoint_client("secretsmanager", kms_import_server, "eu-west-1")
+    key_id, _, material = _imported_key(kms)
+    far_key, far_arn, far_material = _imported_key(far_kms)
+    sm.create_secret(
+        Name="app/db", SecretString="s1", KmsKeyId=key_id,
+        AddReplicaRegions=[{"Region": "eu-west-1", "KmsKeyId": far_key}],
+    )
+    kms.delete_imported_key_material(KeyId=key_id)
+    assert far.get_secret_value(SecretId="app/db")["SecretString"] == "s1"
+    assert aws_error(sm.get_secret_value, SecretId="app/db")[0] == "DecryptionFailure"
+    _import(kms, key_id, material)
+    far_kms.delete_imported_key_material(KeyId=far_key)
+    code, message = aws_error(far.get_secret_value, SecretId="app/db")
+    assert code == "DecryptionFailure" and f"{far_arn} is pending import." in message
+    assert sm.get_secret_value(SecretId="app/db")["SecretString"] == "s1"
+    _import(far_kms, far_key, far_material)
+    assert far.get_secret_value(SecretId="app/db")["SecretString"] == "s1"

@@ -1,0 +1,43 @@
+"""After the mock stops, the paths of test_paths_s3_sm_ssm_sqs are plain moto again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from kms_import_mock import mock_kms_import
+
+
+def _vars() -> list[dict[str, Any]]:
+    from moto.secretsmanager.models import FakeSecret
+    from moto.ssm.models import SimpleSystemManagerBackend
+
+    return [dict(vars(cls)) for cls in (FakeSecret, SimpleSystemManagerBackend)]
+
+
+def test_plain_moto_after_stop() -> None:
+    before = _vars()
+    with mock_kms_import():
+        assert _vars() != before
+    assert _vars() == before
+    with mock_aws():
+        kms = boto3.client("kms", region_name="eu-west-1")
+        key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+        kms.disable_key(KeyId=key_id)
+        sm = boto3.client("secretsmanager", region_name="us-east-1")
+        sm.create_secret(
+            Name="s", SecretString="v",
+            AddReplicaRegions=[{"Region": "eu-west-1", "KmsKeyId": key_id}],
+        )
+        # moto's own replica: its default key shown, no KMS asked even with the key disabled
+        [status] = sm.describe_secret(SecretId="s")["ReplicationStatus"]
+        assert status["KmsKeyId"] == "alias/aws/secretsmanager"
+        far = boto3.client("secretsmanager", region_name="eu-west-1")
+        assert far.get_secret_value(SecretId="s")["SecretString"] == "v"
+        # moto checks no size: a Standard SecureString of 6000 characters is stored as is
+        ssm = boto3.client("ssm", region_name="us-east-1")
+        ssm.put_parameter(Name="/big", Value="x" * 6000, Type="SecureString")
+        value = ssm.get_parameter(Name="/big", WithDecryption=True)["Parameter"]["Value"]
+        assert value == "x" * 6000
