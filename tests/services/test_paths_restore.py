@@ -12,9 +12,10 @@ from kms_import_mock import mock_kms_import
 
 def _vars() -> list[dict[str, Any]]:
     from moto.secretsmanager.models import FakeSecret
+    from moto.sqs.models import Queue
     from moto.ssm.models import SimpleSystemManagerBackend
 
-    return [dict(vars(cls)) for cls in (FakeSecret, SimpleSystemManagerBackend)]
+    return [dict(vars(cls)) for cls in (FakeSecret, SimpleSystemManagerBackend, Queue)]
 
 
 def test_plain_moto_after_stop() -> None:
@@ -41,3 +42,9 @@ def test_plain_moto_after_stop() -> None:
         ssm.put_parameter(Name="/big", Value="x" * 6000, Type="SecureString")
         value = ssm.get_parameter(Name="/big", WithDecryption=True)["Parameter"]["Value"]
         assert value == "x" * 6000
+        # moto's long poll: a disabled queue key refuses nothing
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="q", Attributes={"KmsMasterKeyId": key_id})["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="m", DelaySeconds=1)
+        [got] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=3)["Messages"]
+        assert got["Body"] == "m"

@@ -3,6 +3,7 @@ reads with filters and replicas, SSM advanced parameters, SQS long polls), in-pr
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import boto3
@@ -177,3 +178,29 @@ def test_ssm_securestring_size_limits(kms_import: Any, imported: Any) -> None:
     small = "s" * 100  # a small Advanced parameter takes the data-key path too
     ssm.put_parameter(Name="/s", Value=small, Type="SecureString", Tier="Advanced")
     assert ssm.get_parameter(Name="/s", WithDecryption=True)["Parameter"]["Value"] == small
+
+
+def _delayed_under_a_lost_key(kms_import: Any, imported: Any, sqs: Any) -> str:
+    """A queue whose one message becomes due only while a long poll waits, its data key no
+    longer decryptable (the reuse period over, the material deleted)."""
+    url: str = sqs.create_queue(
+        QueueName="slow",
+        Attributes={"KmsMasterKeyId": imported.key_id, "KmsDataKeyReusePeriodSeconds": "60"},
+    )["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="late", DelaySeconds=1)
+    kms_import.advance(dt.timedelta(seconds=61))
+    kms_import.client().delete_imported_key_material(KeyId=imported.key_id)
+    return url
+
+
+def test_sqs_messages_arriving_during_a_long_poll_need_the_key(
+    kms_import: Any, imported: Any
+) -> None:
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = _delayed_under_a_lost_key(kms_import, imported, sqs)
+    assert sqs.receive_message(QueueUrl=url).get("Messages", []) == []  # not due yet
+    code, message = aws_error(sqs.receive_message, QueueUrl=url, WaitTimeSeconds=3)
+    assert code == "KmsInvalidState" and f"{imported.arn} is pending import." in message
+    kms_import.import_key_material(imported.key_id, imported.key_material)
+    [got] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"]
+    assert got["Body"] == "late"  # the refused poll left it in the queue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.helpers import aws_error
 from tests.services.service_helpers import endpoint_client
 from tests.services.test_paths_s3_sm_ssm_sqs import BUCKET, CSV, select
+from tests.services.test_rds_redshift_server import _advance
 from tests.services.test_services_server import _import, _imported_key
 
 
@@ -73,3 +74,21 @@ def test_secrets_manager_replica_follows_its_own_key_over_http(kms_import_server
     assert sm.get_secret_value(SecretId="app/db")["SecretString"] == "s1"
     _import(far_kms, far_key, far_material)
     assert far.get_secret_value(SecretId="app/db")["SecretString"] == "s1"
+
+
+def test_sqs_long_poll_checks_what_arrives_over_http(kms_import_server: str) -> None:
+    kms, sqs = endpoint_client("kms", kms_import_server), endpoint_client("sqs", kms_import_server)
+    key_id, arn, material = _imported_key(kms)
+    url = sqs.create_queue(
+        QueueName="slow-http",
+        Attributes={"KmsMasterKeyId": key_id, "KmsDataKeyReusePeriodSeconds": "60"},
+    )["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="late", DelaySeconds=1)
+    _advance(kms_import_server, 61)
+    kms.delete_imported_key_material(KeyId=key_id)
+    assert sqs.receive_message(QueueUrl=url).get("Messages", []) == []
+    code, message = aws_error(sqs.receive_message, QueueUrl=url, WaitTimeSeconds=3)
+    assert code == "KmsInvalidState" and f"{arn} is pending import." in message
+    _import(kms, key_id, material)
+    [got] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"]
+    assert got["Body"] == "late"
