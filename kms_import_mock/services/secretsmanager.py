@@ -14,9 +14,12 @@ both ``SecretIdList`` and ``Filters`` (with ``Filters`` its ``SecretId`` is the 
 project decision, and it counts toward the page's ``MaxResults`` where it stands).
 
 moto keeps the secret's value as today; the encrypted data key rides in moto's version record.
-Versions moto makes by itself (RotateSecret without a rotation function copies the value) carry
-no data key and read without KMS (a project decision); a rotation function's PutSecretValue
-is sealed as any other. Replicas follow their own Region's key (see secretsmanager_replicas).
+A version RotateSecret makes with a value (moto copies the current value with
+``RotateImmediately=False``, as AWSPENDING or, without a rotation function, AWSCURRENT) gets a
+data key like any other, and RotateSecret is refused with EncryptionFailure first when the key
+is unusable (a project decision; AWS's rotation function writes that version with
+PutSecretValue, which needs the key); a rotation function's PutSecretValue is sealed as any
+other. Replicas follow their own Region's key (see secretsmanager_replicas).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ def install(patches: Patches) -> None:
     for owner, name, wrap in (
         (SecretsManagerBackend, "_add_secret", _add_secret),
         (SecretsManagerBackend, "update_secret", _update_secret),
+        (SecretsManagerBackend, "rotate_secret", _rotate_secret),
         (SecretsManagerBackend, "get_secret_value", _get_secret_value),
         (SecretsManagerBackend, "batch_get_secret_value", _batch_get_secret_value),
     ):
@@ -196,6 +200,48 @@ def _update_secret(original: Callable[..., Any]) -> Callable[..., Any]:
         return result
 
     return update_secret
+
+
+def _rotate_secret(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A version RotateSecret makes with a value (moto copies the current one, with
+    ``RotateImmediately=False``) gets its data key as any other version; refused first."""
+    from moto.secretsmanager.models import FakeSecret
+
+    signature = inspect.signature(original)
+
+    def rotate_secret(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments = signature.bind(self, *args, **kwargs).arguments
+        secret = self.secrets.get(arguments["secret_id"])
+        if not isinstance(secret, FakeSecret):
+            return original(self, *args, **kwargs)
+        copies = not arguments.get("rotate_immediately", True) and (
+            secret.secret_string is not None or secret.secret_binary is not None
+        )
+        if copies and secret.versions:
+            with _as_encryption_failure():
+                envelope.usable_key(
+                    self.account_id, self.region_name, secret.kms_key_id, DEFAULT_ALIAS
+                )
+        versions = dict(secret.versions)
+        stages = {vid: list(v.get("version_stages", ())) for vid, v in versions.items()}
+        default = secret.default_version_id
+        result = original(self, *args, **kwargs)
+        try:
+            for version_id, version in list(secret.versions.items()):
+                fresh = versions.get(version_id) is not version and SEALED not in version
+                if fresh and ("secret_string" in version or "secret_binary" in version):
+                    sealed = _seal(self, secret.kms_key_id, secret.arn, version_id)
+                    version[SEALED] = sealed
+                    secretsmanager_replicas.after_write(secret, version_id, sealed)
+        except EncryptionFailure:  # the key changed between the check and now: undo
+            secret.versions = versions
+            for version_id, kept in stages.items():
+                versions[version_id]["version_stages"] = kept
+            secret.default_version_id = default
+            raise
+        return result
+
+    return rotate_secret
 
 
 def _staged(version: dict[str, Any]) -> bool:

@@ -92,3 +92,21 @@ def test_sqs_long_poll_checks_what_arrives_over_http(kms_import_server: str) -> 
     _import(kms, key_id, material)
     [got] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"]
     assert got["Body"] == "late"
+
+
+def test_secrets_manager_rotation_version_follows_the_key_over_http(
+    kms_import_server: str,
+) -> None:
+    kms = endpoint_client("kms", kms_import_server)
+    sm = endpoint_client("secretsmanager", kms_import_server)
+    key_id, arn, material = _imported_key(kms)
+    sm.create_secret(Name="rotated/db", SecretString="v1", KmsKeyId=key_id)
+    sm.rotate_secret(SecretId="rotated/db", RotateImmediately=False)
+    kms.delete_imported_key_material(KeyId=key_id)
+    code, message = aws_error(sm.get_secret_value, SecretId="rotated/db")
+    assert code == "DecryptionFailure" and f"{arn} is pending import." in message
+    assert aws_error(sm.rotate_secret, SecretId="rotated/db", RotateImmediately=False)[0] == (
+        "EncryptionFailure"
+    )
+    _import(kms, key_id, material)
+    assert sm.get_secret_value(SecretId="rotated/db")["SecretString"] == "v1"
