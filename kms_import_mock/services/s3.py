@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from kms_import_mock.services import envelope
+from kms_import_mock.services import envelope, s3_notifications
 from kms_import_mock.services.patching import Patches
 
 PRINCIPAL = "s3.amazonaws.com"
@@ -58,6 +58,7 @@ def install(patches: Patches) -> None:
         (S3Response, "_key_response_post", _key_response_post),
     ):
         patches.set(owner, name, wrap(patches.original(owner, name)))
+    s3_notifications.install(patches)
 
 
 # -- how a refusal looks -------------------------------------------------------------------

@@ -8,14 +8,18 @@ import boto3
 from moto import mock_aws
 
 from kms_import_mock import mock_kms_import
+from tests.services.test_s3_notifications import BUCKET, _notifying_queue, records
 
 
 def _vars() -> list[dict[str, Any]]:
+    from moto.s3 import notifications
+    from moto.s3.responses import S3Response
     from moto.secretsmanager.models import FakeSecret
     from moto.sqs.models import Queue
     from moto.ssm.models import SimpleSystemManagerBackend
 
-    return [dict(vars(cls)) for cls in (FakeSecret, SimpleSystemManagerBackend, Queue)]
+    owners = (FakeSecret, SimpleSystemManagerBackend, Queue, S3Response, notifications)
+    return [dict(vars(owner)) for owner in owners]
 
 
 def test_plain_moto_after_stop() -> None:
@@ -48,3 +52,11 @@ def test_plain_moto_after_stop() -> None:
         sqs.send_message(QueueUrl=url, MessageBody="m", DelaySeconds=1)
         [got] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=3)["Messages"]
         assert got["Body"] == "m"
+        # moto's own S3 event records: no userIdentity
+        s3 = boto3.client("s3", region_name="us-east-1")
+        _notifying_queue(sqs, s3)
+        sqs_url = sqs.get_queue_url(QueueName="events")["QueueUrl"]
+        records(sqs, sqs_url)
+        s3.put_object(Bucket=BUCKET, Key="k", Body=b"x")
+        [record] = records(sqs, sqs_url)
+        assert "userIdentity" not in record

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import boto3
+
 from tests.helpers import aws_error
 from tests.services.service_helpers import endpoint_client
 from tests.services.test_paths_s3_sm_ssm_sqs import BUCKET, CSV, select
 from tests.services.test_rds_redshift_server import _advance
+from tests.services.test_s3_notifications import records
 from tests.services.test_services_server import _import, _imported_key
 
 
@@ -110,3 +113,32 @@ def test_secrets_manager_rotation_version_follows_the_key_over_http(
     )
     _import(kms, key_id, material)
     assert sm.get_secret_value(SecretId="rotated/db")["SecretString"] == "v1"
+
+
+def test_s3_notification_record_names_the_caller_over_http(kms_import_server: str) -> None:
+    kms, s3 = endpoint_client("kms", kms_import_server), endpoint_client("s3", kms_import_server)
+    sqs, iam = endpoint_client("sqs", kms_import_server), endpoint_client("iam", kms_import_server)
+    key_id, _, _ = _imported_key(kms)
+    user = iam.create_user(UserName="http-writer")["User"]
+    keys = iam.create_access_key(UserName="http-writer")["AccessKey"]
+    writer = boto3.client(
+        "s3", endpoint_url=kms_import_server, region_name="us-east-1",
+        aws_access_key_id=keys["AccessKeyId"], aws_secret_access_key=keys["SecretAccessKey"],
+    )
+    url = sqs.create_queue(QueueName="events-http")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    s3.create_bucket(Bucket="notified-http")
+    s3.put_bucket_notification_configuration(
+        Bucket="notified-http",
+        NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]
+        },
+    )
+    writer.put_object(
+        Bucket="notified-http", Key="k", Body=b"x", ServerSideEncryption="aws:kms",
+        SSEKMSKeyId=key_id,
+    )
+    [record] = records(sqs, url)
+    assert record["userIdentity"] == {"principalId": f"AWS:{user['UserId']}"}
