@@ -16,8 +16,9 @@ project decision, and it counts toward the page's ``MaxResults`` where it stands
 moto keeps the secret's value as today; the encrypted data key rides in moto's version record.
 A version RotateSecret makes with a value (moto copies the current value with
 ``RotateImmediately=False``, as AWSPENDING or, without a rotation function, AWSCURRENT) gets a
-data key like any other, and RotateSecret is refused with EncryptionFailure first when the key
-is unusable (a project decision; AWS's rotation function writes that version with
+data key like any other, and RotateSecret is refused first when the key is unusable, with
+InvalidRequestException (its model lists no EncryptionFailure) carrying the encryption failure's
+message (a project decision; AWS's rotation function writes that version with
 PutSecretValue, which needs the key); a rotation function's PutSecretValue is sealed as any
 other. Replicas follow their own Region's key (see secretsmanager_replicas).
 """
@@ -218,10 +219,12 @@ def _rotate_secret(original: Callable[..., Any]) -> Callable[..., Any]:
             secret.secret_string is not None or secret.secret_binary is not None
         )
         if copies and secret.versions:
-            with _as_encryption_failure():
+            try:
                 envelope.usable_key(
                     self.account_id, self.region_name, secret.kms_key_id, DEFAULT_ALIAS
                 )
+            except envelope.KmsRefusal as refusal:
+                raise _rotation_refused(EncryptionFailure(refusal)) from None
         versions = dict(secret.versions)
         stages = {vid: list(v.get("version_stages", ())) for vid, v in versions.items()}
         default = secret.default_version_id
@@ -233,15 +236,21 @@ def _rotate_secret(original: Callable[..., Any]) -> Callable[..., Any]:
                     sealed = _seal(self, secret.kms_key_id, secret.arn, version_id)
                     version[SEALED] = sealed
                     secretsmanager_replicas.after_write(secret, version_id, sealed)
-        except EncryptionFailure:  # the key changed between the check and now: undo
+        except EncryptionFailure as failure:  # the key changed between the check and now: undo
             secret.versions = versions
             for version_id, kept in stages.items():
                 versions[version_id]["version_stages"] = kept
             secret.default_version_id = default
-            raise
+            raise _rotation_refused(failure) from None
         return result
 
     return rotate_secret
+
+
+def _rotation_refused(failure: EncryptionFailure) -> InvalidRequestException:
+    """RotateSecret's model lists no EncryptionFailure: the refusal is the request invalid for
+    the key's state, with the encryption failure's message."""
+    return InvalidRequestException(failure.message)
 
 
 def _staged(version: dict[str, Any]) -> bool:

@@ -109,7 +109,7 @@ def test_secrets_manager_rotation_version_follows_the_key_over_http(
     code, message = aws_error(sm.get_secret_value, SecretId="rotated/db")
     assert code == "DecryptionFailure" and f"{arn} is pending import." in message
     assert aws_error(sm.rotate_secret, SecretId="rotated/db", RotateImmediately=False)[0] == (
-        "EncryptionFailure"
+        "InvalidRequestException"
     )
     _import(kms, key_id, material)
     assert sm.get_secret_value(SecretId="rotated/db")["SecretString"] == "v1"
