@@ -18,9 +18,9 @@ from typing import Any
 
 from kms_import_mock.services.patching import Patches
 
-#: (access key id, source address) of the S3 request being served on this context.
-_caller: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(
-    "kms_import_s3_caller", default=None
+#: The S3 request being served on this context (its caller is read only if a record is made).
+_serving: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "kms_import_s3_serving", default=None
 )
 
 
@@ -38,16 +38,21 @@ def install(patches: Patches) -> None:
 
 def _setup_class(original: Callable[..., Any]) -> Callable[..., Any]:
     def setup_class(self: Any, *args: Any, **kwargs: Any) -> Any:
-        result = original(self, *args, **kwargs)
-        try:
-            request = getattr(self, "normalized_request", None) or getattr(self, "request", None)
-            address = str(getattr(request, "remote_addr", None) or "127.0.0.1")
-            _caller.set((self.get_access_key(), address))
-        except Exception:  # noqa: BLE001 - the identity is cosmetic; never fail the request
-            _caller.set(None)
-        return result
+        _serving.set(self)
+        return original(self, *args, **kwargs)
 
     return setup_class
+
+
+def _caller() -> tuple[str, str]:
+    """(access key id, source address) of the S3 request being served."""
+    response = _serving.get()
+    try:
+        request = getattr(response, "normalized_request", None) or response.request
+        address = str(getattr(request, "remote_addr", None) or "127.0.0.1")
+        return str(response.get_access_key()), address
+    except Exception:  # noqa: BLE001 - the identity is cosmetic; never fail the request
+        return "AKIAIOSFODNN7EXAMPLE", "127.0.0.1"
 
 
 def _principal(account_id: str, region: str, access_key_id: str) -> str:
@@ -65,7 +70,7 @@ def _principal(account_id: str, region: str, access_key_id: str) -> str:
 def _get_s3_event(original: Callable[..., Any]) -> Callable[..., Any]:
     def get_s3_event(event_name: str, bucket: Any, key: Any, notification_id: str) -> Any:
         body = original(event_name, bucket, key, notification_id)
-        access_key, address = _caller.get() or ("AKIAIOSFODNN7EXAMPLE", "127.0.0.1")
+        access_key, address = _caller()
         principal = _principal(bucket.account_id, bucket.region_name, access_key)
         for record in body.get("Records", ()):
             record.setdefault("userIdentity", {"principalId": principal})
