@@ -38,11 +38,24 @@ KEY = "kms_import_replica_key"
 
 def install(patches: Patches, sealed_member: str) -> None:
     """Patch moto's replica creation; ``sealed_member`` names the primary versions' seal."""
-    from moto.secretsmanager.models import FakeSecret
+    from moto.secretsmanager.models import FakeSecret, ReplicaSecret
 
     if hasattr(FakeSecret, "create_replicas"):
         original = patches.original(FakeSecret, "create_replicas")
         patches.set(FakeSecret, "create_replicas", _create_replicas(original, sealed_member))
+        patches.set(ReplicaSecret, "to_dict", _to_dict(patches.original(ReplicaSecret, "to_dict")))
+
+
+def _to_dict(original: Callable[..., Any]) -> Callable[..., Any]:
+    """DescribeSecret of a replica names the replica's key, not the primary's (moto copies it)."""
+
+    def to_dict(self: Any) -> Any:
+        described = original(self)
+        if isinstance(getattr(self, SEALS, None), dict):
+            described["KmsKeyId"] = getattr(self, KEY, None) or DEFAULT_ALIAS
+        return described
+
+    return to_dict
 
 
 def _create_replicas(original: Callable[..., Any], sealed_member: str) -> Callable[..., Any]:

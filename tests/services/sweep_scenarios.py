@@ -124,6 +124,7 @@ def secrets_calls(made: dict[str, Any]) -> list[Call]:
         ("secretsmanager", "BatchGetSecretValue", {"SecretIdList": ["sweep/s"]}),
         ("secretsmanager", "BatchGetSecretValue",
          {"Filters": [{"Key": "name", "Values": ["sweep/"]}]}),
+        ("secretsmanager", "DescribeSecret", {"SecretId": "sweep/replicated"}),
         ("secretsmanager", "ReplicateSecretToRegions",
          {"SecretId": "sweep/s", "AddReplicaRegions": [{"Region": "eu-west-2"}]}),
         ("ssm", "PutParameter", {"Name": "/sweep/q", "Value": "v", "Type": "SecureString",
@@ -450,6 +451,7 @@ COVERS: dict[str, str] = {
     "secretsmanager: SecretsManagerBackend.batch_get_secret_value":
         "secretsmanager.BatchGetSecretValue",
     "secretsmanager: FakeSecret.create_replicas": "secretsmanager.ReplicateSecretToRegions",
+    "secretsmanager: ReplicaSecret.to_dict": "secretsmanager.DescribeSecret",
     "ssm: SimpleSystemManagerBackend.put_parameter": "ssm.PutParameter",
     "ssm: Parameter.encrypt": "ssm.PutParameter",
     "ssm: Parameter.decrypt": "ssm.GetParameter",

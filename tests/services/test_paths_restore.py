@@ -14,11 +14,12 @@ from tests.services.test_s3_notifications import BUCKET, _notifying_queue, recor
 def _vars() -> list[dict[str, Any]]:
     from moto.s3 import notifications
     from moto.s3.responses import S3Response
-    from moto.secretsmanager.models import FakeSecret
+    from moto.secretsmanager.models import FakeSecret, ReplicaSecret
     from moto.sqs.models import Queue
     from moto.ssm.models import SimpleSystemManagerBackend
 
-    owners = (FakeSecret, SimpleSystemManagerBackend, Queue, S3Response, notifications)
+    owners = (FakeSecret, ReplicaSecret, SimpleSystemManagerBackend, Queue, S3Response,
+              notifications)
     return [dict(vars(owner)) for owner in owners]
 
 

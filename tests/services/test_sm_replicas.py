@@ -40,6 +40,8 @@ def test_each_region_follows_its_own_key(kms_import: Any, imported: Any) -> None
     assert _status(primary)["KmsKeyId"] == theirs.key_id
     assert _status(primary)["Status"] == "InSync"
     assert _value(replica) == "s1"
+    assert replica.describe_secret(SecretId="app/db")["KmsKeyId"] == theirs.key_id
+    assert primary.describe_secret(SecretId="app/db")["KmsKeyId"] == imported.key_id
     made = [
         (e["awsRegion"], e["eventName"])
         for e in kms_import.events()
