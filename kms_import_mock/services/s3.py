@@ -4,9 +4,10 @@ Where S3 needs a data key: PutObject (also a browser POST upload), the destinati
 and CreateMultipartUpload (the upload's data key becomes the object's on completion), each with
 the encryption context ``aws:s3:arn`` = ``arn:aws:s3:::bucket/key``. The key is the request's
 ``SSEKMSKeyId`` or the bucket's default encryption, and ``alias/aws/s3`` when neither names one.
-Where it needs it back: GetObject (ranged and part gets too), the source of CopyObject and
-UploadPartCopy, UploadPart and CompleteMultipartUpload (S3 decrypts the upload's data key to
-encrypt and assemble parts). HeadObject reads metadata only and makes no KMS call (a project
+Where it needs it back: GetObject (ranged and part gets too), SelectObjectContent (S3 reads
+the object to run the query), the source of CopyObject and UploadPartCopy, UploadPart and
+CompleteMultipartUpload (S3 decrypts the upload's data key to encrypt and assemble parts).
+HeadObject reads metadata only and makes no KMS call (a project
 decision; AWS is silent). How a refusal looks: HTTP 400 in S3's XML error shape, the KMS code
 prefixed ``KMS.`` (``KMS.DisabledException``, ``KMS.KMSInvalidStateException``,
 ``KMS.NotFoundException``) with KMS's message, as recorded against AWS.
@@ -26,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from kms_import_mock.services import envelope
+from kms_import_mock.services import envelope, s3_notifications
 from kms_import_mock.services.patching import Patches
 
 PRINCIPAL = "s3.amazonaws.com"
@@ -52,10 +53,12 @@ def install(patches: Patches) -> None:
         (S3Backend, "upload_part", _upload_part),
         (S3Backend, "upload_part_copy", _upload_part_copy),
         (S3Backend, "complete_multipart_upload", _complete_multipart_upload),
+        (S3Backend, "select_object_content", _select_object_content),
         (S3Response, "get_object", _get_object),
         (S3Response, "_key_response_post", _key_response_post),
     ):
         patches.set(owner, name, wrap(patches.original(owner, name)))
+    s3_notifications.install(patches)
 
 
 # -- how a refusal looks -------------------------------------------------------------------
@@ -244,6 +247,19 @@ def _get_object(original: Callable[..., Any]) -> Callable[..., Any]:
         return response
 
     return get_object
+
+
+def _select_object_content(original: Callable[..., Any]) -> Callable[..., Any]:
+    """S3 Select reads the object's bytes, so it needs the data key as GetObject does; a
+    missing bucket or object is moto's own answer first."""
+
+    def select_object_content(
+        self: Any, bucket_name: str, key_name: str, *args: Any, **kwargs: Any
+    ) -> Any:
+        _open(_stored_key(self, bucket_name, key_name, None))
+        return original(self, bucket_name, key_name, *args, **kwargs)
+
+    return select_object_content
 
 
 def _key_response_post(original: Callable[..., Any]) -> Callable[..., Any]:

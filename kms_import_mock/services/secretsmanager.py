@@ -8,18 +8,24 @@ labelled AWSCURRENT, AWSPENDING and AWSPREVIOUS under the new key, as AWS docume
 the old key, GenerateDataKey under the new one). Where it needs it back: GetSecretValue and
 BatchGetSecretValue decrypt the version's data key. How a refusal looks: ``EncryptionFailure`` on
 writes, ``DecryptionFailure`` on reads (both HTTP 400, as botocore's model lists them), the
-message carrying KMS's reason and code. In BatchGetSecretValue with ``SecretIdList`` a refused
-secret lands in ``Errors`` with ``ErrorCode`` DecryptionFailure, as AWS answers; with
-``Filters`` the whole call fails (moto assembles that list without per-secret errors).
+message carrying KMS's reason and code. In BatchGetSecretValue a refused secret lands in
+``Errors`` with ``ErrorCode`` DecryptionFailure and the others are returned, as AWS documents for
+both ``SecretIdList`` and ``Filters`` (with ``Filters`` its ``SecretId`` is the secret's ARN, a
+project decision, and it counts toward the page's ``MaxResults`` where it stands).
 
 moto keeps the secret's value as today; the encrypted data key rides in moto's version record.
-Versions moto makes by itself (RotateSecret without a rotation function copies the value) carry
-no data key and read without KMS (a project decision); a rotation function's PutSecretValue
-is sealed as any other. Replica secrets read through their primary's data key.
+A version RotateSecret makes with a value (moto copies the current value with
+``RotateImmediately=False``, as AWSPENDING or, without a rotation function, AWSCURRENT) gets a
+data key like any other, and RotateSecret is refused first when the key is unusable, with
+InvalidRequestException (its model lists no EncryptionFailure) carrying the encryption failure's
+message (a project decision; AWS's rotation function writes that version with
+PutSecretValue, which needs the key); a rotation function's PutSecretValue is sealed as any
+other. Replicas follow their own Region's key (see secretsmanager_replicas).
 """
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,7 +34,7 @@ from typing import Any
 from moto.core.exceptions import JsonRESTError
 from moto.secretsmanager.exceptions import InvalidRequestException
 
-from kms_import_mock.services import envelope
+from kms_import_mock.services import envelope, secretsmanager_replicas
 from kms_import_mock.services.patching import Patches
 
 PRINCIPAL = "secretsmanager.amazonaws.com"
@@ -37,6 +43,12 @@ DEFAULT_ALIAS = "alias/aws/secretsmanager"
 SEALED = "kms_import_sealed"
 #: The versions UpdateSecret re-encrypts when only the key changes.
 _RESEALED_STAGES = ("AWSCURRENT", "AWSPENDING", "AWSPREVIOUS")
+#: True while a BatchGetSecretValue with ``Filters`` reads its secrets.
+_filtering: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "kms_import_sm_filtering", default=False
+)
+#: The key of the stand-in a refused read answers inside such a batch: its Errors entry.
+_REFUSED = "kms_import_refused"
 
 
 def install(patches: Patches) -> None:
@@ -45,9 +57,12 @@ def install(patches: Patches) -> None:
     for owner, name, wrap in (
         (SecretsManagerBackend, "_add_secret", _add_secret),
         (SecretsManagerBackend, "update_secret", _update_secret),
+        (SecretsManagerBackend, "rotate_secret", _rotate_secret),
         (SecretsManagerBackend, "get_secret_value", _get_secret_value),
+        (SecretsManagerBackend, "batch_get_secret_value", _batch_get_secret_value),
     ):
         patches.set(owner, name, wrap(patches.original(owner, name)))
+    secretsmanager_replicas.install(patches, SEALED)
 
 
 # -- how a refusal looks -------------------------------------------------------------------
@@ -122,6 +137,7 @@ def _add_secret(original: Callable[..., Any]) -> Callable[..., Any]:
         else:
             secret, new_version, sealed = _create(self, original, call, key_id, version_id)
         secret.versions[version_id][SEALED] = sealed
+        secretsmanager_replicas.after_write(secret, version_id, sealed)
         return secret, new_version
 
     return add_secret
@@ -187,6 +203,56 @@ def _update_secret(original: Callable[..., Any]) -> Callable[..., Any]:
     return update_secret
 
 
+def _rotate_secret(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A version RotateSecret makes with a value (moto copies the current one, with
+    ``RotateImmediately=False``) gets its data key as any other version; refused first."""
+    from moto.secretsmanager.models import FakeSecret
+
+    signature = inspect.signature(original)
+
+    def rotate_secret(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments = signature.bind(self, *args, **kwargs).arguments
+        secret = self.secrets.get(arguments["secret_id"])
+        if not isinstance(secret, FakeSecret):
+            return original(self, *args, **kwargs)
+        copies = not arguments.get("rotate_immediately", True) and (
+            secret.secret_string is not None or secret.secret_binary is not None
+        )
+        if copies and secret.versions:
+            try:
+                envelope.usable_key(
+                    self.account_id, self.region_name, secret.kms_key_id, DEFAULT_ALIAS
+                )
+            except envelope.KmsRefusal as refusal:
+                raise _rotation_refused(EncryptionFailure(refusal)) from None
+        versions = dict(secret.versions)
+        stages = {vid: list(v.get("version_stages", ())) for vid, v in versions.items()}
+        default = secret.default_version_id
+        result = original(self, *args, **kwargs)
+        try:
+            for version_id, version in list(secret.versions.items()):
+                fresh = versions.get(version_id) is not version and SEALED not in version
+                if fresh and ("secret_string" in version or "secret_binary" in version):
+                    sealed = _seal(self, secret.kms_key_id, secret.arn, version_id)
+                    version[SEALED] = sealed
+                    secretsmanager_replicas.after_write(secret, version_id, sealed)
+        except EncryptionFailure as failure:  # the key changed between the check and now: undo
+            secret.versions = versions
+            for version_id, kept in stages.items():
+                versions[version_id]["version_stages"] = kept
+            secret.default_version_id = default
+            raise _rotation_refused(failure) from None
+        return result
+
+    return rotate_secret
+
+
+def _rotation_refused(failure: EncryptionFailure) -> InvalidRequestException:
+    """RotateSecret's model lists no EncryptionFailure: the refusal is the request invalid for
+    the key's state, with the encryption failure's message."""
+    return InvalidRequestException(failure.message)
+
+
 def _staged(version: dict[str, Any]) -> bool:
     return any(stage in _RESEALED_STAGES for stage in version.get("version_stages", ()))
 
@@ -201,13 +267,52 @@ def _open(sealed: envelope.Sealed) -> None:
         raise DecryptionFailure(refusal) from None
 
 
+def _open_in_region(secret: Any, version_id: str, sealed: envelope.Sealed) -> None:
+    """A replica opens its own data key (its Region's key), a primary the version's."""
+    try:
+        sealed = secretsmanager_replicas.replica_seal(secret, version_id, sealed)
+    except envelope.KmsRefusal as refusal:
+        raise DecryptionFailure(refusal) from None
+    _open(sealed)
+
+
 def _get_secret_value(original: Callable[..., Any]) -> Callable[..., Any]:
     def get_secret_value(self: Any, secret_id: str, *args: Any, **kwargs: Any) -> Any:
         response = original(self, secret_id, *args, **kwargs)
-        version = self.secrets[secret_id].versions.get(response["VersionId"], {})
-        sealed = version.get(SEALED)
+        secret = self.secrets[secret_id]
+        sealed = secret.versions.get(response["VersionId"], {}).get(SEALED)
         if isinstance(sealed, envelope.Sealed):
-            _open(sealed)
+            try:
+                _open_in_region(secret, response["VersionId"], sealed)
+            except DecryptionFailure as failure:
+                if not _filtering.get():
+                    raise
+                # Stands in the page where the value would be; the batch makes it an error.
+                error = {
+                    "SecretId": response["ARN"],
+                    "ErrorCode": failure.error_type,
+                    "Message": failure.message,
+                }
+                return {_REFUSED: error}
         return response
 
     return get_secret_value
+
+
+def _batch_get_secret_value(original: Callable[..., Any]) -> Callable[..., Any]:
+    """With ``Filters``, a refused secret goes to ``Errors`` as with ``SecretIdList`` (moto's
+    filter path has no per-secret errors): AWS documents Errors for either way of choosing.
+    The refused secret keeps its place in the page, so paging stays where moto puts it."""
+    signature = inspect.signature(original)
+
+    def batch_get_secret_value(self: Any, *args: Any, **kwargs: Any) -> Any:
+        token = _filtering.set(bool(signature.bind(self, *args, **kwargs).arguments.get("filters")))
+        try:
+            page, errors, next_token = original(self, *args, **kwargs)
+        finally:
+            _filtering.reset(token)
+        refused = [value[_REFUSED] for value in page if _REFUSED in value]
+        kept = [value for value in page if _REFUSED not in value]
+        return kept, list(errors) + refused, next_token
+
+    return batch_get_secret_value

@@ -14,8 +14,9 @@ reason. Project decisions (AWS documents none of them): the data key SQS generat
 as decrypted at that moment (one service, one cache); ReceiveMessage checks the data keys of the
 messages it is about to return before any becomes in flight, and refuses the whole call if one
 cannot be decrypted (those messages stay in the queue and decrypt again after a reimport of the
-same material); messages that arrive while a long poll waits are not checked. The message body
-is kept as moto keeps it; what is enforced is KMS's answer.
+same material); a long poll (``WaitTimeSeconds``) checks again, the same way, each time messages
+arrive while it waits (sent, delayed ones becoming due, in-flight ones visible again). The
+message body is kept as moto keeps it; what is enforced is KMS's answer.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ class QueueKeys:
 
 # One data key for a whole SendMessageBatch: moto sends the entries one by one.
 _batch = threading.local()
+# The number of messages the ReceiveMessage in progress on this thread asks for.
+_receiving = threading.local()
 
 
 def refusal(err: envelope.KmsRefusal) -> SQSException:
@@ -158,6 +161,14 @@ def _to_receive(queue: Queue, count: int) -> list[Message]:
     return chosen
 
 
+def _check_receivable(queue: Queue, count: int) -> None:
+    """Every data key of the messages a receive would return now: refused before any is."""
+    for message in _to_receive(queue, count):
+        sealed = message.__dict__.get(_SEALED)
+        if sealed is not None:
+            unseal(queue, sealed)
+
+
 def _check_reuse_period(attributes: dict[str, Any]) -> None:
     value = attributes.get("KmsDataKeyReusePeriodSeconds")
     if value is None:
@@ -204,13 +215,30 @@ def _wrap_receive(original: Callable[..., list[Message]]) -> Callable[..., list[
         self: SQSBackend, queue_name: str, count: int, *args: Any, **kwargs: Any
     ) -> list[Message]:
         queue = self.get_queue(queue_name)
-        for message in _to_receive(queue, count):
-            sealed = message.__dict__.get(_SEALED)
-            if sealed is not None:
-                unseal(queue, sealed)
-        return original(self, queue_name, count, *args, **kwargs)
+        _check_receivable(queue, count)
+        outer = getattr(_receiving, "count", None)
+        _receiving.count = count
+        try:
+            return original(self, queue_name, count, *args, **kwargs)
+        finally:
+            _receiving.count = outer
 
     return receive_message
+
+
+def _wrap_wait(original: Callable[..., None]) -> Callable[..., None]:
+    """moto's long poll waits here, then takes what arrived: check it first, as at the start.
+
+    The poll has made no message in flight when it waits, so a refusal changes nothing.
+    """
+
+    def wait_for_messages(self: Queue, timeout: int) -> None:
+        original(self, timeout)
+        count = getattr(_receiving, "count", None)
+        if count is not None and getattr(self, "kms_master_key_id", None):
+            _check_receivable(self, count)
+
+    return wait_for_messages
 
 
 def _wrap_create(original: Callable[..., Queue]) -> Callable[..., Queue]:
@@ -248,3 +276,7 @@ def install(patches: Patches) -> None:
         wrapper.__name__ = name
         wrapper.__doc__ = original.__doc__
         patches.set(SQSBackend, name, wrapper)
+    from moto.sqs.models import Queue
+
+    wait = patches.original(Queue, "wait_for_messages")
+    patches.set(Queue, "wait_for_messages", _wrap_wait(wait))

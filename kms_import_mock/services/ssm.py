@@ -12,11 +12,14 @@ KMS's error as AWS words it, ``<KMS message> (Service: AWSKMS; Status Code: 400;
 
 Project decisions (AWS is silent): a read of several parameters (GetParameters,
 GetParametersByPath, GetParameterHistory) fails as a whole with InvalidKeyId when any one of them
-is refused, rather than leaving it out, so the failure cannot pass unnoticed; every SecureString
-is encrypted with Encrypt, also in the advanced tier (where AWS uses a data key), so values over
-4 KB are refused by KMS's length limit. SecureStrings moto makes by itself (the
-``/aws/reference/secretsmanager/`` passthrough, CloudFormation) keep moto's format; the first
-reads its value through Secrets Manager, which follows the key itself.
+is refused, rather than leaving it out, so the failure cannot pass unnoticed. Advanced-tier
+SecureStrings (``Tier=Advanced``, or ``Intelligent-Tiering`` with a value over 4 KB, stored as
+Advanced as AWS does) are envelope-encrypted as AWS documents: GenerateDataKey on write, Decrypt of
+the data key on read, values up to 8 KB; the stored value is then the base64 of the encrypted data
+key (a project decision). A Standard-tier SecureString over 4 KB, or any over 8 KB, is refused
+with ValidationException before any KMS call, as AWS refuses it. SecureStrings moto makes by
+itself (the ``/aws/reference/secretsmanager/`` passthrough, CloudFormation) keep moto's format;
+the first reads its value through Secrets Manager, which follows the key itself.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import contextvars
 from collections.abc import Callable
 from typing import Any
 
-from moto.ssm.exceptions import SSMException
+from moto.ssm.exceptions import SSMException, ValidationException
 
 from kms_import_mock.services import envelope
 from kms_import_mock.services.patching import Patches
@@ -35,6 +38,11 @@ PRINCIPAL = "ssm.amazonaws.com"
 DEFAULT_ALIAS = "alias/aws/ssm"
 #: The attribute of moto's Parameter that holds the :class:`envelope.Sealed` of its value.
 SEALED = "kms_import_sealed"
+
+STANDARD_MAX, ADVANCED_MAX = 4096, 8192
+#: The attribute of moto's Parameter that keeps an advanced parameter's value: what it stores is
+#: the encrypted data key, and the value is served only once KMS decrypted that key.
+PLAINTEXT = "kms_import_plaintext"
 
 #: (account, Region) of the PutParameter in progress: moto's Parameter knows no Region.
 _writing: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(
@@ -72,6 +80,7 @@ def _put_parameter(original: Callable[..., Any]) -> Callable[..., Any]:
         # moto drops the oldest of 100 versions before it builds the new one: keep the list,
         # so a refused Encrypt leaves the parameter exactly as it was.
         stored = self._parameters.normalize_name(name)
+        _check_size(self, stored, *args, **kwargs)
         before = list(dict.get(self._parameters, stored, None) or ())
         token = _writing.set((self.account_id, self.region_name))
         try:
@@ -88,6 +97,36 @@ def _put_parameter(original: Callable[..., Any]) -> Callable[..., Any]:
     return put_parameter
 
 
+def _check_size(backend: Any, stored: str, *args: Any, **kwargs: Any) -> None:
+    """AWS's value limits of a SecureString by tier (moto enforces none), before any change."""
+    names = ("description", "value", "parameter_type", "allowed_pattern", "keyid", "overwrite",
+             "tags", "data_type", "tier", "policies")
+    arguments = dict(zip(names, args, strict=False)) | kwargs
+    value, tier = arguments.get("value"), arguments.get("tier")
+    if arguments.get("parameter_type") != "SecureString" or not isinstance(value, str):
+        return
+    if tier is None:
+        previous = dict.get(backend._parameters, stored, None) or ()
+        tier = previous[-1].tier if previous else backend.default_parameter_tier
+    if len(value) > ADVANCED_MAX:
+        raise ValidationException(
+            "Advanced tier parameters support a maximum parameter value of 8192 characters."
+        )
+    if len(value) > STANDARD_MAX and tier == "Standard":
+        raise ValidationException(
+            "Standard tier parameters support a maximum parameter value of 4096 characters. "
+            "To create a larger parameter value, upgrade the parameter to use the "
+            "advanced-parameter tier. For more information, see https://docs.aws.amazon.com/"
+            "systems-manager/latest/userguide/parameter-store-advanced-parameters.html"
+        )
+
+
+def _advanced(parameter: Any, value: str) -> bool:
+    if parameter.tier == "Intelligent-Tiering" and len(value) > STANDARD_MAX:
+        parameter.tier = "Advanced"  # as AWS promotes it
+    return bool(parameter.tier == "Advanced")
+
+
 def _encrypt(original: Callable[..., Any]) -> Callable[..., Any]:
     def encrypt(self: Any, value: str) -> str:
         where = _writing.get()
@@ -96,6 +135,17 @@ def _encrypt(original: Callable[..., Any]) -> Callable[..., Any]:
         from moto.ssm.utils import parameter_arn
 
         account_id, region = where
+        context = {"PARAMETER_ARN": parameter_arn(account_id, region, self.name)}
+        if _advanced(self, value):
+            try:
+                sealed = envelope.seal_data_key(
+                    account_id, region, self.keyid, context, PRINCIPAL, default_alias=DEFAULT_ALIAS
+                )
+            except envelope.KmsRefusal as refusal:
+                raise InvalidKeyId(refusal) from None
+            setattr(self, SEALED, sealed)
+            setattr(self, PLAINTEXT, value)
+            return base64.b64encode(sealed.blob).decode("ascii")
         try:
             sealed = envelope.seal_value(
                 account_id,
@@ -124,7 +174,9 @@ def _decrypt(original: Callable[..., Any]) -> Callable[..., Any]:
             result: str | None = original(self, value)
             return result
         try:
-            return envelope.unseal(sealed, PRINCIPAL).decode("utf-8")
+            opened = envelope.unseal(sealed, PRINCIPAL)
+            kept = getattr(self, PLAINTEXT, None)
+            return kept if isinstance(kept, str) else opened.decode("utf-8")
         except envelope.KmsRefusal as refusal:
             raise InvalidKeyId(refusal) from None
 
