@@ -2,8 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# aiobotocore pins botocore to a few patch releases, so the async clients get a venv of their own.
+ASYNC_VENV := .venv-async
+ABIN := $(ASYNC_VENV)/bin
 
-.PHONY: demo test lint typecheck docs dist matrix bench fuzz peer clean
+.PHONY: demo test test-async lint typecheck docs dist matrix bench bench-async fuzz peer clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +20,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-base
 
+$(ABIN)/python:
+	$(PYTHON) -m venv $(ASYNC_VENV)
+	$(ABIN)/python -m pip install --quiet --upgrade pip
+
+# aioboto3 pins one aiobotocore, and so the botocore of the whole venv.
+$(ASYNC_VENV)/.installed: pyproject.toml | $(ABIN)/python
+	$(ABIN)/python -m pip install --quiet -e '.[async,test]' aioboto3 pytest-asyncio
+	touch $@
+
 demo: $(VENV)/.installed-base
 	$(BIN)/kms-import-mock demo
 
@@ -27,6 +39,11 @@ lint: $(VENV)/.installed-test
 # Two workers (pytest-xdist): the suite is CPU-bound and machines have two cores.
 test: lint
 	$(BIN)/python -m pytest -n 2
+	$(MAKE) --no-print-directory test-async
+
+# aiobotocore and aioboto3 clients in-process (tests/aio, which .venv does not collect).
+test-async: $(ASYNC_VENV)/.installed
+	$(ABIN)/python -m pytest -q tests/aio tests/surface/test_aio_absent.py
 
 # The documentation site (Sphinx + MyST), warnings as errors, into docs/_build/html.
 docs: $(VENV)/.installed-test
@@ -48,6 +65,11 @@ matrix: $(VENV)/.installed-test
 # Every ratio of the performance targets, side by side with plain moto (a few minutes; see README).
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks
+	$(MAKE) --no-print-directory bench-async
+
+# aiobotocore Encrypt+Decrypt in-process against the same loop over HTTP to our own server.
+bench-async: $(ASYNC_VENV)/.installed
+	$(ABIN)/python -m benchmarks.aio
 
 # >= 20,000 generated cases (boto3 in-process and raw HTTP against the server); prints the count.
 fuzz: $(VENV)/.installed-test
@@ -60,4 +82,4 @@ peer: $(VENV)/.installed-test
 	$(BIN)/python tests/peer/run_peer.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .peer-cache .nox dist build docs/_build
+	rm -rf $(VENV) $(ASYNC_VENV) .pytest_cache .mypy_cache .ruff_cache .peer-cache .nox dist build docs/_build

@@ -5,6 +5,11 @@
   resolves, as a new user gets them.
 - ``oldest``: every dependency at the lower bound pyproject.toml declares (moto, boto3,
   botocore, cryptography) on the oldest Python.
+- ``aio``: the async clients' tests (``tests/aio``) at both ends of the ``async`` extra's
+  aiobotocore range, each with the botocore and boto3 that aiobotocore release pins (it accepts
+  only a few patch releases of botocore), the oldest on the oldest Python, the newest on the
+  newest. aioboto3's newest release pins aiobotocore exactly, so aioboto3 is tested at the end
+  it pins; at the other end its test file is left out by name.
 
 moto is capped at the newest release tested here: the mock builds on moto's internals, and a
 moto patch release has changed behaviour the suite checks (5.2.6's ListBackups). A new moto
@@ -33,6 +38,13 @@ MOTO_NEWEST = "5.2.6"
 BOTO_OLDEST = "1.40.46"
 #: the lower bound of pyproject.toml's ``cryptography`` requirement
 CRYPTOGRAPHY_OLDEST = "42.0.0"
+#: the lower and upper bounds of pyproject.toml's ``aiobotocore`` requirement (the async extra)
+AIOBOTOCORE_OLDEST = "2.25.1"
+AIOBOTOCORE_NEWEST = "3.10.0"
+#: the botocore (and boto3) each end of the aiobotocore range is tested with: one it accepts
+AIOBOTOCORE_BOTO = {"2.25.1": "1.40.61", "3.10.0": "1.43.117"}
+#: aioboto3 releases by the aiobotocore they pin (aioboto3 15.5.0 requires aiobotocore==2.25.1)
+AIOBOTO3 = {"2.25.1": "15.5.0"}
 
 
 def _suite(session: nox.Session) -> None:
@@ -66,3 +78,32 @@ def oldest(session: nox.Session) -> None:
         f"cryptography=={CRYPTOGRAPHY_OLDEST}",
     )
     _suite(session)
+
+
+@nox.session(python=None)
+@nox.parametrize(
+    "python,aiobotocore",
+    [(PYTHONS[0], AIOBOTOCORE_OLDEST), (PYTHONS[-1], AIOBOTOCORE_NEWEST)],
+)
+def aio(session: nox.Session, aiobotocore: str) -> None:
+    """aiobotocore (and aioboto3 where it fits) in-process, at one end of the async range."""
+    boto = AIOBOTOCORE_BOTO[aiobotocore]
+    pins = [f"aiobotocore=={aiobotocore}", f"botocore=={boto}", f"boto3=={boto}"]
+    session.install("-e", ".[test-async]", f"moto=={MOTO_NEWEST}", *pins)
+    ignore = []
+    if aiobotocore in AIOBOTO3:
+        session.install(f"aioboto3=={AIOBOTO3[aiobotocore]}", *pins)
+    else:
+        readme = "tests/aio/test_aio_readme.py::test_the_readme_async_blocks_run[aioboto3]"
+        ignore = ["--ignore", "tests/aio/test_aioboto3.py", "--deselect", readme]
+    session.run(
+        "python",
+        "-c",
+        "import sys, aiobotocore, boto3, botocore, moto; print('Python', sys.version.split()[0],"
+        " 'aiobotocore', aiobotocore.__version__, 'botocore', botocore.__version__,"
+        " 'boto3', boto3.__version__, 'moto', moto.__version__)",
+    )
+    session.run(
+        "python", "-m", "pytest", "-q", "tests/aio", "tests/surface/test_aio_absent.py",
+        *ignore, *session.posargs,
+    )

@@ -22,6 +22,7 @@ from ._errors import KmsImportMockError
 from .services.patching import Patches
 
 if TYPE_CHECKING:
+    from ._aio import AioInstaller
     from .services.registry import ServiceInstaller
 
 _lock = threading.RLock()
@@ -34,6 +35,9 @@ _services: ServiceInstaller | None = None
 #: What the speed-ups (``_speedups``: lazy private keys, cached action names, botocore reuse)
 #: replaced on moto's and botocore's classes and modules.
 _speedup_patches = Patches()
+#: What the aiobotocore shim (``_aio``) replaced in aiobotocore, when aiobotocore is installed.
+_aio_patches = Patches()
+_aio: AioInstaller | None = None
 
 
 def active() -> bool:
@@ -94,6 +98,7 @@ def _install() -> None:
     _install_cloudtrail()
     _install_services()
     _install_speedups()
+    _install_aio()
 
 
 def _install_services() -> None:
@@ -117,6 +122,23 @@ def _install_speedups() -> None:
     except BaseException:
         _speedup_patches.restore()
         raise
+
+
+def _install_aio() -> None:
+    """aiobotocore clients served in-process too (now, or when aiobotocore is imported)."""
+    global _aio
+    from ._aio import AioInstaller
+
+    _aio = AioInstaller(_aio_patches)
+    _aio.start()
+
+
+def _restore_aio() -> None:
+    global _aio
+    if _aio is not None:
+        _aio.stop()  # its patches and the import hook: aiobotocore is plain again
+        _aio = None
+    _aio_patches.restore()  # a start that failed half-way
 
 
 def _restore_speedups() -> None:
@@ -219,6 +241,7 @@ def _restore() -> None:
     clock.reset_root()
 
     global _services
+    _restore_aio()
     _restore_speedups()
     if _services is not None:
         _services.stop()  # its patches and the import hook: a later import stays plain

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import importlib.util
 import pathlib
 import re
 import sys
@@ -68,6 +69,19 @@ def test_boto3_botocore_and_cryptography_floors_are_the_matrix_floors():
     assert _bounds("cryptography") == {(">=", nox["CRYPTOGRAPHY_OLDEST"])}
 
 
+def test_aiobotocore_is_bounded_by_the_ends_the_matrix_tests():
+    nox = _nox()
+    oldest, newest = nox["AIOBOTOCORE_OLDEST"], nox["AIOBOTOCORE_NEWEST"]
+    assert _bounds("aiobotocore") == {(">=", oldest), ("<=", newest)}
+    # Each end is tested with one botocore, inside the botocore range the package declares.
+    assert set(nox["AIOBOTOCORE_BOTO"]) == {oldest, newest}
+    for boto in nox["AIOBOTOCORE_BOTO"].values():
+        assert Version(boto) >= Version(nox["BOTO_OLDEST"])
+    assert set(nox["AIOBOTO3"]) <= {oldest, newest}
+    source = (ROOT / "noxfile.py").read_text(encoding="utf-8")
+    assert "[(PYTHONS[0], AIOBOTOCORE_OLDEST), (PYTHONS[-1], AIOBOTOCORE_NEWEST)]" in source
+
+
 def test_python_range_matches_the_matrix_and_the_classifiers():
     project = _pyproject()["project"]
     oldest, newest = _nox()["PYTHONS"]
@@ -87,6 +101,11 @@ def test_the_readme_table_names_the_same_ends():
     assert f"| Python | {oldest} to {newest} |" in text
     assert f"| moto | {nox['MOTO_OLDEST']} to {nox['MOTO_NEWEST']} |" in text
     assert f"| boto3, botocore | {nox['BOTO_OLDEST']} and later |" in text
+    boto = nox["AIOBOTOCORE_BOTO"]
+    oldest_aio, newest_aio = nox["AIOBOTOCORE_OLDEST"], nox["AIOBOTOCORE_NEWEST"]
+    assert f"| aiobotocore (`[async]`) | {oldest_aio} to {newest_aio} |" in text
+    for end in (oldest_aio, newest_aio):
+        assert f"aiobotocore {end} with botocore and boto3 {boto[end]}" in text
     crypto_major = str(nox["CRYPTOGRAPHY_OLDEST"]).split(".")[0]
     assert f"| cryptography | {crypto_major} and later |" in text
     matrix = f"moto {nox['MOTO_OLDEST']} and {nox['MOTO_NEWEST']}, each on Python {oldest} and"
@@ -96,8 +115,10 @@ def test_the_readme_table_names_the_same_ends():
 def test_this_run_is_inside_the_declared_ranges():
     """The suite never passes on versions the package does not declare (a matrix session that
     installed something else would prove nothing)."""
-    installed = {name: Version(importlib.metadata.version(name))
-                 for name in ("moto", "boto3", "botocore", "cryptography")}
+    names = ["moto", "boto3", "botocore", "cryptography"]
+    if importlib.util.find_spec("aiobotocore") is not None:  # the async venv and sessions
+        names.append("aiobotocore")
+    installed = {name: Version(importlib.metadata.version(name)) for name in names}
     for req in _requirements():
         if req.name in installed and not req.marker:
             assert req.specifier.contains(installed[req.name], prereleases=True), (req, installed)
