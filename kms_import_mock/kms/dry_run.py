@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from moto.core.utils import camelcase_to_underscores
 
@@ -25,7 +25,17 @@ from . import shapes
 from .errors import AwsError, InvalidKeyUsageException, NotFoundException, key_not_found
 
 if TYPE_CHECKING:
-    from .responses import ImportKmsResponse
+    from .backend import ImportKmsBackend
+
+
+class DryRunnable(Protocol):
+    """The request being answered (the mock's KMS Response, which imports this module): its
+    parsed body and its backend; its action methods are looked up on the instance."""
+
+    _json: dict[str, Any]
+
+    @property
+    def kms_backend(self) -> ImportKmsBackend: ...
 
 #: AWS's message (as CloudTrail records it for a dry run that would have succeeded).
 MESSAGE = "The request would have succeeded, but the DryRun option is set."
@@ -55,7 +65,7 @@ def requested(action: str, data: dict[str, Any]) -> bool:
     return data.get("DryRun") is True and action in operations()
 
 
-def arm(response: ImportKmsResponse, action: str) -> None:
+def arm(response: DryRunnable, action: str) -> None:
     """Make this request's ``action`` method a dry run of itself (moto's ``call_action`` looks
     the method up on the instance, so the Response class is untouched)."""
     name = camelcase_to_underscores(action)
@@ -63,7 +73,7 @@ def arm(response: ImportKmsResponse, action: str) -> None:
     response.__dict__[name] = functools.partial(_perform, response, action, real)
 
 
-def _perform(response: ImportKmsResponse, action: str, real: Callable[[], Any]) -> Any:
+def _perform(response: DryRunnable, action: str, real: Callable[[], Any]) -> Any:
     data = response._json
     if action == "Decrypt" and data.get("CiphertextBlob") is None:
         _check_decrypt_key(response, str(data.get("KeyId")))
@@ -82,7 +92,7 @@ def _perform(response: ImportKmsResponse, action: str, real: Callable[[], Any]) 
     raise DryRunOperationException(MESSAGE)
 
 
-def _check_decrypt_key(response: ImportKmsResponse, key_id: str) -> None:
+def _check_decrypt_key(response: DryRunnable, key_id: str) -> None:
     """What Decrypt checks of the key it is given, before it reads any ciphertext."""
     backend = response.kms_backend
     raw = backend.any_id_to_key_id(key_id)

@@ -38,7 +38,7 @@ from .event_records import (
 if TYPE_CHECKING:
     from moto.kms.models import Key
 
-    from .base import ImportBackendBase
+    from .audited import AuditedBackend
 
 
 #: Action -> the request members CloudTrail shows. Secrets are not listed.
@@ -87,7 +87,7 @@ class Caller:
 # -- storage ---------------------------------------------------------------------------------
 
 
-def stored(backend: ImportBackendBase) -> deque[Recorded]:
+def stored(backend: AuditedBackend) -> deque[Recorded]:
     """The backend's events, created on first use; what a sweep expired is made into entries
     here, on the first read after it.
 
@@ -103,7 +103,7 @@ def stored(backend: ImportBackendBase) -> deque[Recorded]:
     return events
 
 
-def _entries(backend: ImportBackendBase) -> deque[Recorded]:
+def _entries(backend: AuditedBackend) -> deque[Recorded]:
     """At most :data:`MAX_EVENTS` a backend: the oldest recorded goes when one more comes."""
     events: deque[Recorded] | None = backend.__dict__.get("_audit_events")
     if events is None:
@@ -112,7 +112,7 @@ def _entries(backend: ImportBackendBase) -> deque[Recorded]:
 
 
 def _store(
-    backend: ImportBackendBase,
+    backend: AuditedBackend,
     when: _dt.datetime,
     key_id: str,
     build: Callable[..., dict[str, Any]],
@@ -126,7 +126,7 @@ def _store(
     return entry
 
 
-def _shared(backend: ImportBackendBase, value: Any) -> Any:
+def _shared(backend: AuditedBackend, value: Any) -> Any:
     """``value``, or an equal one stored earlier in this backend: one copy of each user agent,
     identity, ... however many events repeat it (dropped with the backend on reset)."""
     pool: dict[Any, Any] | None = backend.__dict__.get("_audit_shared")
@@ -166,7 +166,7 @@ _ENUM_MEMBERS = frozenset({"wrappingAlgorithm", "wrappingKeySpec", "expirationMo
 
 
 def _members(
-    backend: ImportBackendBase, key: Key, picked: dict[str, Any] | None
+    backend: AuditedBackend, key: Key, picked: dict[str, Any] | None
 ) -> tuple[tuple[str, ...] | None, tuple[Any, ...]]:
     """``picked`` as (names, values), keeping no string the backend already holds twice: the
     key's id and ARN and its material ids are the backend's own objects, enum values and the
@@ -218,7 +218,7 @@ _user_identity = user_identity
 # -- recording -------------------------------------------------------------------------------
 
 
-def _key(backend: ImportBackendBase, *refs: Any) -> Key | None:
+def _key(backend: AuditedBackend, *refs: Any) -> Key | None:
     for ref in refs:
         if isinstance(ref, str) and ref:
             try:
@@ -231,7 +231,7 @@ def _key(backend: ImportBackendBase, *refs: Any) -> Key | None:
 
 
 def record_api_call(
-    backend: ImportBackendBase,
+    backend: AuditedBackend,
     action: str,
     request: Mapping[str, Any],
     response: Mapping[str, Any],
@@ -310,7 +310,7 @@ def shown_members(action: str) -> tuple[tuple[str, str], ...]:
 
 
 def record_call(
-    backend: ImportBackendBase,
+    backend: AuditedBackend,
     action: str,
     request: Mapping[str, Any],
     key: Key | None,
@@ -357,7 +357,7 @@ def record_call(
 
 
 def _note_usage(
-    backend: ImportBackendBase, action: str, entry: Recorded, *keys: Key | None
+    backend: AuditedBackend, action: str, entry: Recorded, *keys: Key | None
 ) -> None:
     usage: dict[str, tuple[str, Recorded]] | None = backend.__dict__.get("_last_usage")
     if usage is None:
@@ -367,7 +367,7 @@ def _note_usage(
             usage[key.id] = (action, entry)
 
 
-def last_usage(backend: ImportBackendBase, key: Key) -> dict[str, Any]:
+def last_usage(backend: AuditedBackend, key: Key) -> dict[str, Any]:
     """GetKeyLastUsage's ``KeyLastUsage`` for ``key``: empty while it has not been used."""
     usage: dict[str, tuple[str, Recorded]] = backend.__dict__.get("_last_usage") or {}
     found = usage.get(key.id)
@@ -384,7 +384,7 @@ def last_usage(backend: ImportBackendBase, key: Key) -> dict[str, Any]:
 
 
 def record_service_call(
-    backend: ImportBackendBase,
+    backend: AuditedBackend,
     key: Key,
     action: str,
     request: dict[str, Any],
@@ -427,7 +427,7 @@ def record_service_call(
 
 
 def _service_event(
-    backend: ImportBackendBase, key: Key, name: str, when: _dt.datetime, details: dict[str, Any]
+    backend: AuditedBackend, key: Key, name: str, when: _dt.datetime, details: dict[str, Any]
 ) -> None:
     _store(
         backend,
@@ -444,7 +444,7 @@ def _service_event(
 
 
 def record_materials_expired(
-    backend: ImportBackendBase, items: list[tuple[Key, str, float]]
+    backend: AuditedBackend, items: list[tuple[Key, str, float]]
 ) -> None:
     """``DeleteExpiredKeyMaterial`` for each (key, material id, ValidTo), in that order, each
     dated at its material's ValidTo however late it is noticed.
@@ -466,7 +466,7 @@ def record_materials_expired(
 
 
 def _expired_entries(
-    backend: ImportBackendBase,
+    backend: AuditedBackend,
     items: list[tuple[Key, str, float]],
     draws: bytes,
     sequence: list[int],
@@ -486,7 +486,7 @@ def _expired_entries(
 
 
 def record_key_rotated(
-    backend: ImportBackendBase,
+    backend: AuditedBackend,
     key: Key,
     previous_material_id: str | None,
     current_material_id: str | None,
@@ -505,20 +505,20 @@ def record_key_rotated(
 # -- reading ---------------------------------------------------------------------------------
 
 
-def _extended_backends() -> list[ImportBackendBase]:
+def _extended_backends() -> list[AuditedBackend]:
     from moto.kms.models import kms_backends
 
-    from .base import ImportBackendBase
+    from .audited import AuditedBackend
 
-    found = []
+    found: list[AuditedBackend] = []
     for regions in list(kms_backends.values()):
         for backend in list(regions.values()):
-            if isinstance(backend, ImportBackendBase):
+            if isinstance(backend, AuditedBackend):
                 found.append(backend)
     return found
 
 
-def collect(backends: Iterable[ImportBackendBase]) -> list[Recorded]:
+def collect(backends: Iterable[AuditedBackend]) -> list[Recorded]:
     """Every event of ``backends``, oldest first, after their lazy expiry check has run."""
     entries: list[Recorded] = []
     for backend in backends:

@@ -407,8 +407,5 @@ def install(patches: Patches) -> None:
         wrapper.__name__ = name
         wrapper.__doc__ = original.__doc__
         patches.set(owner, name, wrapper)
-    # Backups, restores, exports, streams and PartiQL: sibling modules, same patches.
-    from kms_import_mock.services import dynamodb_copies, dynamodb_partiql
-
-    dynamodb_copies.install(patches)
-    dynamodb_partiql.install(patches)
+    # Backups, restores, exports, streams and PartiQL: sibling modules the registry installs
+    # right after this one (its COMPANIONS).

@@ -52,15 +52,24 @@ MOTO_PACKAGE: dict[str, str] = {
 }
 
 
+#: Sibling modules installed with a service, after it: they use its module, so it cannot
+#: import them without an import cycle.
+COMPANIONS: dict[str, tuple[str, ...]] = {
+    "dynamodb": ("dynamodb_copies", "dynamodb_partiql"),  # backups, restores, streams, PartiQL
+}
+
+
 def install_all(patches: Patches) -> None:
     """Every service now, importing moto's packages as needed (for tests and tools)."""
     for name in INTEGRATED:
-        _install(name, patches)
+        install(name, patches)
 
 
-def _install(name: str, patches: Patches) -> None:
-    module = importlib.import_module(f"kms_import_mock.services.{name}")
-    module.install(patches)
+def install(name: str, patches: Patches) -> None:
+    """One integrated service (and its companions) through ``patches``."""
+    for module_name in (name, *COMPANIONS.get(name, ())):
+        module = importlib.import_module(f"kms_import_mock.services.{module_name}")
+        module.install(patches)
 
 
 class ServiceInstaller:
@@ -99,7 +108,7 @@ class ServiceInstaller:
     def _install(self, name: str) -> None:
         if name not in self._installed:
             self._installed.add(name)
-            _install(name, self._patches)
+            install(name, self._patches)
 
     def stop(self) -> None:
         with self._lock:

@@ -12,7 +12,6 @@ shape or a 4xx.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -46,7 +45,7 @@ def _patched() -> set[str]:
     for service in registry.INTEGRATED:
         patches = Patches()
         try:
-            importlib.import_module(f"kms_import_mock.services.{service}").install(patches)
+            registry.install(service, patches)
             for owner, name, _before in patches._saved:
                 label = getattr(owner, "__qualname__", None) or owner.__name__
                 found.add(f"{service}: {label}.{name}")
