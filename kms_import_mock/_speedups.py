@@ -6,12 +6,16 @@ None of them changes what a request answers; each removes work moto or botocore 
 * ``_botocore_reuse``: the first client of an activation no longer re-parses botocore's models.
 * action names here: moto's ``BaseResponse.call_action`` runs ``inspect.getmembers`` on the
   Response class for every request, only to ask whether the action is one of its functions.
+* the KMS guard here: moto finds a request's service by trying its URL patterns one by one in
+  Python, and KMS comes about a hundred patterns in; one compiled pattern in front answers KMS
+  requests at once, and costs other services a single failed match.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .services.patching import Patches
@@ -59,10 +63,73 @@ def install_action_names(patches: Patches) -> None:
     patches.set(responses, "method_names_from_class", method_names_from_class)
 
 
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+_SCHEME = "https?://"
+_KMS_HOST = "kms."  # every URL moto's KMS pattern matches has a host that starts so
+_LITERAL = re.compile(r"(?:[A-Za-z0-9-]|\\\.)*")
+
+
+def _may_match_host(source: str, host_start: str) -> bool:
+    """False only when ``source`` provably matches no URL whose host starts with
+    ``host_start``: its host begins with literal characters that disagree with it. Anything
+    this cannot read (a class, a group, a quantifier) counts as a possible match."""
+    if not source.startswith(_SCHEME) or "|" in source:  # an alternative may start elsewhere
+        return True
+    rest = source[len(_SCHEME) :]
+    literal = _LITERAL.match(rest)
+    text = literal.group() if literal else ""
+    following = rest[len(text) : len(text) + 1]
+    if following and following in "*+?{":  # the last literal is optional or repeated
+        text = text[:-2] if text.endswith("\\.") else text[:-1]
+    prefix = text.replace("\\.", ".")
+    common = min(len(prefix), len(host_start))
+    return prefix[:common] == host_start[:common]
+
+
+def kms_guard(patterns: Sequence[tuple[str, re.Pattern[str]]]) -> re.Pattern[str] | None:
+    """A pattern matching exactly the URLs whose first match in ``patterns`` is KMS's.
+
+    moto answers a request with the service of the first pattern that matches its URL. The guard
+    is KMS's pattern behind a negative lookahead of every pattern before it, so putting it first
+    changes no answer: a URL it matches is one the scan would have given to KMS, and any other
+    URL fails it (at KMS's host name, almost always) and goes on to the unchanged list. None
+    when ``patterns`` has no KMS entry or its patterns cannot be combined (a backreference).
+    """
+    position = next((i for i, (service, _) in enumerate(patterns) if service == "kms"), None)
+    if position is None:
+        return None
+    kms_source = patterns[position][1].pattern
+    sources = [
+        pattern.pattern
+        for _, pattern in patterns[:position]
+        if _may_match_host(pattern.pattern, _KMS_HOST)
+    ]
+    sources.append(kms_source)
+    if any("(?P=" in source or re.search(r"\\\d", source) for source in sources):
+        return None
+    # Group names would clash once combined; only whether a pattern matches matters here.
+    *earlier, kms = (_NAMED_GROUP.sub("(?:", source) for source in sources)
+    before = "|".join(f"(?:{source})" for source in earlier) or "(?!)"
+    try:
+        return re.compile(f"(?=(?:{kms}))(?!{before})", patterns[position][1].flags)
+    except re.error:
+        return None
+
+
+def install_kms_guard(patches: Patches) -> None:
+    from moto import backend_index
+
+    patterns = backend_index.backend_url_patterns
+    guard = kms_guard(patterns)
+    if guard is not None:
+        patches.set(backend_index, "backend_url_patterns", [("kms", guard), *patterns])
+
+
 def install(patches: Patches) -> None:
     from . import _botocore_reuse
     from .kms import lazy_keys
 
     lazy_keys.install(patches)
     install_action_names(patches)
+    install_kms_guard(patches)
     _botocore_reuse.install(patches)

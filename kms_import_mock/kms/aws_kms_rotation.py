@@ -14,6 +14,7 @@ is tried with the earlier ones (only keys that were rotated pay for that).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import types
@@ -28,8 +29,12 @@ _PREVIOUS = "_kms_import_mock_previous_materials"
 _ID_LEN = 36  # moto's ciphertext header holds this many characters of key ID
 
 
+@functools.lru_cache(maxsize=1024)
 def material_id(key_id: str, material: bytes) -> str:
-    """The 64-hex id of one material of an AWS_KMS key (stable, and the same in every Region)."""
+    """The 64-hex id of one material of an AWS_KMS key (stable, and the same in every Region).
+
+    Remembered for the most recent materials: every Encrypt, Decrypt and GenerateDataKey of an
+    AWS_KMS key answers it, so it is asked for on nearly every request."""
     return hashlib.sha256(b"AWS_KMS key material\0" + key_id.encode() + material).hexdigest()
 
 

@@ -44,16 +44,23 @@ def service_model(service: str) -> Any:
 def check_request(operation: str, data: dict[str, Any], service: str = "kms") -> None:
     """Raise the AWS error for a request (its parsed JSON object, see ``_params.parse_body``)
     that does not fit ``operation``'s input shape in botocore's model of ``service``."""
-    try:
-        shape = service_model(service).operation_model(operation).input_shape
-    except OperationNotFoundError:
-        return  # not an operation botocore knows: moto answers it
+    shape = input_shape(service, operation)
     if shape is None:
-        return
+        return  # not an operation botocore knows, or one without input: moto answers it
     for name in _ALSO_REQUIRED.get((service, operation), ()):
         if data.get(name) is None and not _dry_run_without(operation, name, data):
             raise _invalid(name, None, "Member must not be null")
     _structure(shape, data, "")
+
+
+@functools.cache
+def input_shape(service: str, operation: str) -> Any:
+    """``operation``'s input shape in ``service``'s model; None when it has none or botocore
+    does not know the operation. Asked on every request, so botocore's lookups are done once."""
+    try:
+        return service_model(service).operation_model(operation).input_shape
+    except OperationNotFoundError:
+        return None
 
 
 def _dry_run_without(operation: str, name: str, data: dict[str, Any]) -> bool:

@@ -22,8 +22,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from botocore.model import OperationNotFoundError
-
 from . import shapes
 from .errors import ValidationException
 
@@ -57,10 +55,7 @@ def _field(name: str) -> str:
 
 @functools.cache
 def _operation_checks(operation: str) -> dict[str, _Check]:
-    try:
-        shape = shapes.service_model("kms").operation_model(operation).input_shape
-    except OperationNotFoundError:
-        return {}
+    shape = shapes.input_shape("kms", operation)
     if shape is None:
         return {}
     return _members(shape, 0)

@@ -7,6 +7,7 @@ restored on stop; these tests check each against plain moto.
 from __future__ import annotations
 
 import inspect
+import re
 import threading
 from typing import Any
 
@@ -15,7 +16,7 @@ import botocore.hooks
 import botocore.session
 import botocore.utils
 import pytest
-from moto import mock_aws
+from moto import backend_index, mock_aws
 from moto.core import responses as moto_responses
 from moto.kms import models as moto_kms_models
 from moto.kms.models import kms_backends
@@ -23,7 +24,7 @@ from moto.kms.responses import KmsResponse
 from moto.kms.utils import RSAPrivateKey
 from moto.moto_api._internal import mock_random
 
-from kms_import_mock import mock_kms_import
+from kms_import_mock import _speedups, mock_kms_import
 from kms_import_mock.kms.lazy_keys import LazyPrivateKey
 from kms_import_mock.kms.responses import ImportKmsResponse
 
@@ -39,6 +40,7 @@ def _patched_attributes() -> dict[str, Any]:
         "_register_data_loader": vars(botocore.session.Session)["_register_data_loader"],
         "accepts_kwargs": vars(botocore.hooks)["accepts_kwargs"],
         "EventAliaser.__init__": vars(botocore.hooks.EventAliaser)["__init__"],
+        "backend_url_patterns": vars(backend_index)["backend_url_patterns"],
     }
 
 
@@ -237,3 +239,76 @@ def test_client_is_cached_per_arguments_for_the_activation() -> None:
         assert again is not kms
         assert again.list_keys()["Keys"] == []  # a fresh activation's state, not key_id's
         assert key_id
+
+
+# -- the KMS guard in front of moto's URL patterns ---------------------------------------------
+
+
+def _first_service(patterns: Any, url: str) -> str | None:
+    """moto's own rule (``process_request``): the service of the first pattern that matches."""
+    return next((service for service, pattern in patterns if pattern.match(url)), None)
+
+
+def _urls() -> list[str]:
+    services = botocore.session.get_session().get_available_services()
+    hosts = [*services, "kms-fips", "kmsx", "km", "s3-control", "abc.execute-api", "x.ddb"]
+    urls = [
+        f"{scheme}://{host}.{region}.amazonaws.com{path}"
+        for host in hosts
+        for scheme in ("https", "http")
+        for region in ("us-east-1", "eu-west-1")
+        for path in ("/", "/kms.us-east-1.amazonaws.com")
+    ]
+    return [
+        *urls,
+        "https://kms.us-east-1.api.aws/",
+        "https://bucket.s3.amazonaws.com/https://kms.us-east-1.amazonaws.com",
+        "https://kms.s3.amazonaws.com/",
+        "https://kms.execute-api.us-east-1.amazonaws.com/",
+        "https://kms.streams-ddb.us-east-1.amazonaws.com/",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://kms.amazonaws.com",
+    ]
+
+
+def test_the_guard_gives_every_url_the_service_moto_gives_it() -> None:
+    plain = list(backend_index.backend_url_patterns)
+    with mock_kms_import():
+        guarded = backend_index.backend_url_patterns
+        assert guarded[0][0] == "kms" and guarded[1:] == plain
+        urls = _urls()
+        differing = [u for u in urls if _first_service(guarded, u) != _first_service(plain, u)]
+        assert differing == []
+        # The guard answers real KMS requests (the point of it), and only KMS's URLs.
+        assert guarded[0][1].match("https://kms.eu-west-1.amazonaws.com/")
+        assert sum(1 for u in urls if guarded[0][1].match(u)) == sum(
+            1 for u in urls if _first_service(plain, u) == "kms"
+        )
+
+
+def test_a_kms_url_an_earlier_pattern_takes_is_not_taken_by_the_guard() -> None:
+    earlier = ("wide", re.compile(r"https?://(.+)\.amazonaws\.com"))
+    kms = ("kms", re.compile(r"https?://kms\.(.+)\.amazonaws\.com"))
+    guard = _speedups.kms_guard([earlier, kms])
+    assert guard is not None and not guard.match("https://kms.us-east-1.amazonaws.com/")
+    assert _speedups.kms_guard([earlier]) is None  # no KMS entry: no guard
+
+
+@pytest.mark.parametrize(
+    ("source", "possible"),
+    [
+        (r"https?://acm\.(.+)\.amazonaws\.com", False),
+        (r"https?://kinesis\.(.+)\.amazonaws\.com", False),
+        (r"https?://kms\.(.+)\.amazonaws\.com", True),
+        (r"https?://km\.(.+)", False),
+        (r"https?://k(.+)", True),
+        (r"https?://kx?ms\.", True),  # "x" is optional: only "k" is read
+        (r"https?://(.+)\.ddb\.", True),
+        (r"https?://acm\.|https?://kms\.", True),  # an alternative may start elsewhere
+        (r"http://169.254.169.254", True),  # not moto's usual scheme: not read
+    ],
+)
+def test_patterns_are_left_out_of_the_guard_only_when_they_cannot_match(
+    source: str, possible: bool
+) -> None:
+    assert _speedups._may_match_host(source, "kms.") is possible
