@@ -10,6 +10,7 @@ while the default bus has no rule (no events backend is made for nothing).
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,10 +22,18 @@ ROTATION = "KMS CMK Rotation"
 
 
 def _bus_rules(account_id: str, region: str) -> Any:
-    """moto's events backend of the account and Region, if its default bus has a rule."""
-    from moto.events.models import events_backends
+    """moto's events backend of the account and Region, if its default bus has a rule.
 
-    backend = events_backends[account_id][region]
+    Found without making anything: a rule exists only where someone made the events backend
+    (moto's BackendDict creates one on lookup) and so imported moto's events package, both of
+    which cost milliseconds that an expiry sweep would otherwise pay for nothing."""
+    models = sys.modules.get("moto.events.models")
+    if models is None:
+        return None
+    accounts = dict.get(models.events_backends, account_id)
+    backend = dict.get(accounts, region) if accounts is not None else None
+    if backend is None:
+        return None
     bus = backend.event_buses.get("default")
     return backend if bus is not None and bus.rules else None
 
