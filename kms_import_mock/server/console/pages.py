@@ -118,8 +118,8 @@ Key Management Service &rsaquo; Keys</nav>
 <button type="button" id="key-actions" class="secondary" aria-haspopup="menu"
  aria-expanded="false" aria-controls="key-actions-menu">Key actions &#9662;</button>
 <div role="menu" id="key-actions-menu" aria-labelledby="key-actions" hidden>
-<button type="button" role="menuitem" data-action="delete-key-material"
- disabled>Delete key material</button>
+<button type="button" role="menuitem" tabindex="-1" data-action="delete-key-material"
+ aria-disabled="true">Delete key material</button>
 </div>
 </div>
 </div>
