@@ -7,12 +7,15 @@
   var FLASH = "kms-import-mock-console-flash";
   var token = document.querySelector('meta[name="kms-import-mock-csrf"]').content;
   var region = document.querySelector('meta[name="kms-import-mock-region"]').content;
+  var account = document.querySelector('meta[name="kms-import-mock-account"]').content;
   var dialog = document.getElementById("delete-dialog");
   var errorBox = document.getElementById("delete-error");
   var target = null; // {keyId, keyName}
 
   var select = document.getElementById("region-select");
   select.addEventListener("change", function () { select.form.submit(); });
+  var accountSelect = document.getElementById("account-select");
+  accountSelect.addEventListener("change", function () { accountSelect.form.submit(); });
 
   var flash = sessionStorage.getItem(FLASH);
   if (flash) {
@@ -69,7 +72,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
-      body: JSON.stringify({ region: region, key_id: target.keyId })
+      body: JSON.stringify({ region: region, account: account, key_id: target.keyId })
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
