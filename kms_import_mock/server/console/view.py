@@ -37,7 +37,7 @@ def default_account() -> str:
     """moto's default account: MOTO_ACCOUNT_ID's when set, else 123456789012."""
     import os
 
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
 
     return os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
 
