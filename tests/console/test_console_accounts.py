@@ -87,3 +87,17 @@ def test_a_deletion_in_another_account_still_needs_the_csrf_token(
     )
     assert status == 403
     assert key_state(other, theirs) == "Enabled"
+
+
+def test_an_account_that_is_not_twelve_digits_is_refused(kms_import_server: str) -> None:
+    import urllib.error
+    import urllib.request
+
+    try:
+        urllib.request.urlopen(f"{kms_import_server}{CONSOLE}?account=12ab", timeout=30)
+    except urllib.error.HTTPError as err:
+        with err:
+            assert err.code == 400
+            assert "&#x27;12ab&#x27; is not a 12-digit AWS account ID" in err.read().decode()
+    else:
+        raise AssertionError("a bad account was accepted")

@@ -77,7 +77,8 @@ class ConsoleApp:
 
     def _respond(self, request: Request) -> Response:
         account = request.args.get("account") or view.default_account()
-        if not view.valid_account(account):
+        bad_account = None if view.valid_account(account) else account
+        if bad_account is not None:
             account = view.default_account()
         pages.ACCOUNT.set(account)
         pages.ACCOUNTS.set(view.accounts(account))
@@ -95,6 +96,8 @@ class ConsoleApp:
         try:
             if request.method not in ("GET", "HEAD"):
                 raise _Refusal(405, f"{request.path} accepts GET only.")
+            if bad_account is not None:
+                raise _Refusal(400, f"{bad_account!r} is not a 12-digit AWS account ID.")
             if not view.valid_region(region):
                 region, bad = view.DEFAULT_REGION, region
                 raise _Refusal(400, f"{bad!r} is not a Region name such as us-east-1.")
