@@ -76,6 +76,12 @@ class ConsoleApp:
     # -- routing ---------------------------------------------------------------------------
 
     def _respond(self, request: Request) -> Response:
+        account = request.args.get("account") or view.default_account()
+        bad_account = None if view.valid_account(account) else account
+        if bad_account is not None:
+            account = view.default_account()
+        pages.ACCOUNT.set(account)
+        pages.ACCOUNTS.set(view.accounts(account))
         foreign_host = _foreign_host(request)
         if foreign_host is not None:
             return _json(403, {"message": foreign_host})
@@ -90,10 +96,14 @@ class ConsoleApp:
         try:
             if request.method not in ("GET", "HEAD"):
                 raise _Refusal(405, f"{request.path} accepts GET only.")
+            if bad_account is not None:
+                raise _Refusal(400, f"{bad_account!r} is not a 12-digit AWS account ID.")
             if not view.valid_region(region):
                 region, bad = view.DEFAULT_REGION, region
                 raise _Refusal(400, f"{bad!r} is not a Region name such as us-east-1.")
-            kms = KmsCaller(self._moto_app, region, request.remote_addr or "127.0.0.1")
+            kms = KmsCaller(
+                self._moto_app, region, request.remote_addr or "127.0.0.1", pages.ACCOUNT.get()
+            )
             if route == "":
                 html = pages.keys_page(
                     region, view.regions(region), view.key_rows(kms), self.csrf_token, _now()
@@ -156,12 +166,16 @@ class ConsoleApp:
         except KmsCallError as err:
             return _json(err.status, {"code": err.code, "message": err.message})
 
-    def _caller(self, request: Request, region: object) -> KmsCaller:
+    def _caller(self, request: Request, region: object, account: object = None) -> KmsCaller:
         if region is None:
             region = view.DEFAULT_REGION
         if not isinstance(region, str) or not view.valid_region(region):
             raise _Refusal(400, f'"region" must be a Region name such as us-east-1: {region!r}.')
-        return KmsCaller(self._moto_app, region, request.remote_addr or "127.0.0.1")
+        if account is None:
+            account = pages.ACCOUNT.get()
+        if not isinstance(account, str) or not view.valid_account(account):
+            raise _Refusal(400, f'"account" must be a 12-digit AWS account ID: {account!r}.')
+        return KmsCaller(self._moto_app, region, request.remote_addr or "127.0.0.1", account)
 
     def _delete(self, request: Request) -> Response:
         """DeleteImportedKeyMaterial of the key (its current material), then the key's row."""
@@ -170,7 +184,7 @@ class ConsoleApp:
         key_id = body.get("key_id")
         if not isinstance(key_id, str) or not key_id:
             raise _Refusal(400, '"key_id" must be the key ID of the key, as a string.')
-        kms = self._caller(request, body.get("region"))
+        kms = self._caller(request, body.get("region"), body.get("account"))
         answer = kms("DeleteImportedKeyMaterial", KeyId=key_id)
         row = view.key_row(kms, key_id)
         return _json(200, {**answer, "Key": row.as_json()})

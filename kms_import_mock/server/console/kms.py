@@ -36,9 +36,12 @@ class KmsCallError(Exception):
 class KmsCaller:
     """Calls KMS actions in one Region through ``moto_app``, as an SDK client would."""
 
-    def __init__(self, moto_app: _WsgiApp, region: str, remote_addr: str = "127.0.0.1") -> None:
+    def __init__(
+        self, moto_app: _WsgiApp, region: str, remote_addr: str = "127.0.0.1", account: str = ""
+    ) -> None:
         self._app = moto_app
         self.region = region
+        self.account = account
         self._remote_addr = remote_addr
 
     def __call__(self, action: str, **params: Any) -> dict[str, Any]:
@@ -52,6 +55,9 @@ class KmsCaller:
                 f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=0"
             ),
         }
+        if self.account:
+            # moto's own way of choosing a request's account (BaseResponse.get_current_account).
+            headers["x-moto-account-id"] = self.account
         builder = EnvironBuilder(
             path="/",
             method="POST",

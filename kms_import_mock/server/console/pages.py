@@ -7,6 +7,7 @@ The pages work without JavaScript for reading; ``console.js`` adds the row selec
 from __future__ import annotations
 
 import datetime as _dt
+from contextvars import ContextVar
 from html import escape
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -16,17 +17,28 @@ from .view import NO_VALUE, KeyRow, when
 
 ROOT = "/_kms_import/console/"
 
+#: The AWS account the request shows (its pages' links and selector keep it), set per request
+#: by the console app: a context variable, so concurrent requests of a threaded server don't mix.
+ACCOUNT: ContextVar[str] = ContextVar("kms_import_mock_console_account", default="")
+#: Every account that has KMS keys, for the selector (set with ACCOUNT).
+ACCOUNTS: ContextVar[tuple[str, ...]] = ContextVar("kms_import_mock_console_accounts", default=())
+
 
 def _attr(value: object) -> str:
     return escape(str(value), quote=True)
 
 
+def _query(region: str) -> str:
+    account = ACCOUNT.get()
+    return urlencode({"region": region, **({"account": account} if account else {})})
+
+
 def keys_url(region: str) -> str:
-    return f"{ROOT}?{urlencode({'region': region})}"
+    return f"{ROOT}?{_query(region)}"
 
 
 def key_url(region: str, key_id: str) -> str:
-    return f"{ROOT}keys/{quote(key_id, safe='')}?{urlencode({'region': region})}"
+    return f"{ROOT}keys/{quote(key_id, safe='')}?{_query(region)}"
 
 
 def _layout(
@@ -36,6 +48,11 @@ def _layout(
         f'<option value="{_attr(r)}"{" selected" if r == region else ""}>{escape(r)}</option>'
         for r in regions
     )
+    account = ACCOUNT.get()
+    accounts = "".join(
+        f'<option value="{_attr(a)}"{" selected" if a == account else ""}>{escape(a)}</option>'
+        for a in ACCOUNTS.get() or (account,)
+    )
     clock = now.astimezone(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     return f"""<!doctype html>
 <html lang="en">
@@ -44,6 +61,7 @@ def _layout(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="kms-import-mock-csrf" content="{_attr(csrf)}">
 <meta name="kms-import-mock-region" content="{_attr(region)}">
+<meta name="kms-import-mock-account" content="{_attr(account)}">
 <title>{escape(title)} | kms-import-mock console</title>
 <link rel="stylesheet" href="{ROOT}static/console.css">
 <script src="{ROOT}static/console.js" defer></script>
@@ -55,6 +73,8 @@ def _layout(
 <form class="region" method="get" action="{ROOT}">
 <label for="region-select">Region</label>
 <select id="region-select" name="region">{options}</select>
+<label for="account-select">Account</label>
+<select id="account-select" name="account">{accounts}</select>
 <button type="submit" class="secondary js-hidden">Show</button>
 </form>
 <p class="clock">Mock clock: <time>{escape(clock)}</time></p>
@@ -118,8 +138,8 @@ Key Management Service &rsaquo; Keys</nav>
 <button type="button" id="key-actions" class="secondary" aria-haspopup="menu"
  aria-expanded="false" aria-controls="key-actions-menu">Key actions &#9662;</button>
 <div role="menu" id="key-actions-menu" aria-labelledby="key-actions" hidden>
-<button type="button" role="menuitem" data-action="delete-key-material"
- disabled>Delete key material</button>
+<button type="button" role="menuitem" tabindex="-1" data-action="delete-key-material"
+ aria-disabled="true">Delete key material</button>
 </div>
 </div>
 </div>

@@ -33,6 +33,30 @@ _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 NO_VALUE = "\u2014"  # an em dash, as the AWS console shows an empty cell
 
 
+def default_account() -> str:
+    """moto's default account: MOTO_ACCOUNT_ID's when set, else 123456789012."""
+    import os
+
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+
+    return os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
+
+
+def valid_account(account: str) -> bool:
+    return re.fullmatch(r"[0-9]{12}", account) is not None
+
+
+def accounts(current: str) -> tuple[str, ...]:
+    """The accounts with KMS keys in some Region (moto's kms_backends), the default and current."""
+    from moto.kms.models import kms_backends
+
+    found = {default_account(), current}
+    for account_id, by_region in list(kms_backends.items()):
+        if any(getattr(b, "keys", None) for b in list(by_region.values())):
+            found.add(account_id)
+    return tuple(sorted(found))
+
+
 def valid_region(region: str) -> bool:
     return bool(_REGION.match(region))
 
