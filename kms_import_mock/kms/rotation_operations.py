@@ -10,7 +10,7 @@ from moto.utilities.utils import get_partition
 
 from kms_import_mock.crypto import keyspecs
 
-from . import aws_kms_rotation, clock
+from . import aws_kms_rotation, clock, eventbridge
 from . import rotation as _rotation
 from .base import (
     _DELETING,
@@ -55,8 +55,17 @@ class RotationOperations(ImportBackendBase):
             plain.rotations[-1].update(KeyId=plain.id, RotationDate=clock.now().timestamp())
             if plain.key_spec == keyspecs.SYMMETRIC:
                 with self.lock:
-                    new_id = aws_kms_rotation.rotate(self._same_key_everywhere(plain))
+                    everywhere = self._same_key_everywhere(plain)
+                    material = bytes(plain.key_material or b"")
+                    old_id = aws_kms_rotation.material_id(plain.id, material)
+                    new_id = aws_kms_rotation.rotate(everywhere)
                 plain.rotations[-1]["KeyMaterialId"] = new_id
+                # Outside the lock, as for imported material: a rule's target may call KMS.
+                for related in everywhere:
+                    eventbridge.key_rotated(
+                        related.account_id, related.region, related,
+                        clock.now().timestamp(), old_id, new_id,
+                    )  # fmt: skip
             return result
         self._refuse_rotation(key)
         if self._is_replica(key):

@@ -115,3 +115,36 @@ def test_plain_mock_aws_sends_nothing_afterwards():
         kms = boto3.client("kms", region_name="us-east-1")
         kms.create_key(Origin="EXTERNAL")
         assert received(sqs, url) == []
+
+
+def test_rotation_of_an_aws_kms_key_arrives_with_its_material_ids(m):
+    sqs, url = subscribe("KMS CMK Rotation")
+    kms = m.client()
+    meta = kms.create_key()["KeyMetadata"]
+    before = kms.describe_key(KeyId=meta["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"]
+    kms.rotate_key_on_demand(KeyId=meta["KeyId"])
+    after = kms.describe_key(KeyId=meta["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"]
+    assert before != after
+    [event] = received(sqs, url)
+    assert event["resources"] == [meta["Arn"]]
+    assert event["detail"] == {
+        "key-id": meta["KeyId"],
+        "key-origin": "AWS_KMS",
+        "rotation-type": "ON_DEMAND",
+        "previous-key-material-id": before,
+        "current-key-material-id": after,
+    }
+    assert received(sqs, url) == []
+
+
+def test_a_multi_region_aws_kms_key_rotates_in_each_region(m):
+    kms = m.client()
+    primary = kms.create_key(MultiRegion=True)["KeyMetadata"]
+    kms.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    home = subscribe("KMS CMK Rotation")
+    away = subscribe("KMS CMK Rotation", region="eu-west-1")
+    kms.rotate_key_on_demand(KeyId=primary["KeyId"])
+    [here], [there] = received(*home), received(*away)
+    assert here["region"] == "us-east-1" and there["region"] == "eu-west-1"
+    assert here["detail"] == there["detail"]
+    assert there["resources"] == [primary["Arn"].replace("us-east-1", "eu-west-1")]
