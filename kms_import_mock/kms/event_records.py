@@ -173,6 +173,33 @@ def _at(epoch: float) -> _dt.datetime:
     return _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc)
 
 
+def _head(
+    epoch: float,
+    action: str,
+    region: str,
+    identity: dict[str, Any],
+    source_ip: str,
+    user_agent: str,
+    error_code: str | None,
+    error_message: str | None,
+) -> dict[str, Any]:
+    """The members every KMS CloudTrail record starts with, and a refused call's error."""
+    record: dict[str, Any] = {
+        "eventVersion": EVENT_VERSION,
+        "userIdentity": identity,
+        "eventTime": _event_time(_at(epoch)),
+        "eventSource": EVENT_SOURCE,
+        "eventName": action,
+        "awsRegion": region,
+        "sourceIPAddress": source_ip,
+        "userAgent": user_agent,
+    }
+    if error_code is not None:
+        record["errorCode"] = error_code
+        record["errorMessage"] = error_message or ""
+    return record
+
+
 def service_call_record(
     epoch: float,
     action: str,
@@ -187,19 +214,9 @@ def service_call_record(
     error_code: str | None = None,
     error_message: str | None = None,
 ) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "eventVersion": EVENT_VERSION,
-        "userIdentity": dict(identity),
-        "eventTime": _event_time(_at(epoch)),
-        "eventSource": EVENT_SOURCE,
-        "eventName": action,
-        "awsRegion": region,
-        "sourceIPAddress": principal,
-        "userAgent": principal,
-    }
-    if error_code is not None:
-        record["errorCode"] = error_code
-        record["errorMessage"] = error_message or ""
+    record = _head(
+        epoch, action, region, dict(identity), principal, principal, error_code, error_message
+    )
     return record | {
         "requestParameters": copy.deepcopy(request),
         "responseElements": None,
@@ -325,19 +342,10 @@ def call_record(
 ) -> dict[str, Any]:
     """Any KMS API call, kept as :func:`kms_import_mock.kms.events.record_call` keeps it: the
     identity is looked up and the event id derived here, when the record is read."""
-    record: dict[str, Any] = {
-        "eventVersion": EVENT_VERSION,
-        "userIdentity": user_identity(account_id, region, _access_key(access_key_id)),
-        "eventTime": _event_time(_at(epoch)),
-        "eventSource": EVENT_SOURCE,
-        "eventName": action,
-        "awsRegion": region,
-        "sourceIPAddress": source_ip,
-        "userAgent": user_agent,
-    }
-    if error_code is not None:
-        record["errorCode"] = error_code
-        record["errorMessage"] = error_message or ""
+    identity = user_identity(account_id, region, _access_key(access_key_id))
+    record = _head(
+        epoch, action, region, identity, source_ip, user_agent, error_code, error_message
+    )
     record.update(
         {
             "requestParameters": {name: copy.deepcopy(value) for name, value in parameters},
