@@ -197,6 +197,8 @@ def _adopt_kms_backends() -> None:
 _EXTENSION_ATTRIBUTES = (
     "imports",
     "_expiry",
+    "_deletions",
+    "deletion_windows",
     "lock",
     "_audit_events",
     "_expired_batches",

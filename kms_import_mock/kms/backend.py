@@ -13,7 +13,7 @@ from .base import ImportBackendBase
 from .crypto_operations import CryptoOperations
 from .import_operations import ImportOperations
 from .key_dates import KeyDates
-from .key_state_rules import KeyStateRules
+from .key_deletion import KeyDeletion
 from .rotation_operations import RotationOperations
 
 __all__ = ["ImportBackendBase", "ImportKmsBackend"]
@@ -23,14 +23,15 @@ __all__ = ["ImportBackendBase", "ImportKmsBackend"]
 class ImportKmsBackend(
     ImportOperations,
     RotationOperations,
-    KeyStateRules,
+    KeyDeletion,
     CryptoOperations,
     KeyDates,
     AliasIndex,
     ImportBackendBase,
 ):
     """``KmsBackend`` plus the import lifecycle: GetParametersForImport, ImportKeyMaterial,
-    DeleteImportedKeyMaterial, expiry, rotation, replicas and crypto with imported material.
+    DeleteImportedKeyMaterial, expiry, rotation, replicas, the end of a deletion's waiting
+    period and crypto with imported material.
 
     Its URL table comes with ``service.ServedKmsBackend``, the class moto is given: the HTTP face
     sits above the backend, so the backend does not import it.

@@ -28,6 +28,7 @@ from .errors import (
     UnsupportedOperationException,
     ValidationException,
     disabled,
+    key_not_found,
     origin_not_valid,
     pending_deletion,
     pending_import,
@@ -65,6 +66,11 @@ class ImportBackendBase(KeyLookups):
         #: Materials by ValidTo, one entry each: the lazy expiry check costs nothing until the
         #: earliest ValidTo has passed.
         self._expiry = ExpiryHeap()
+        #: Keys by DeletionDate (material id ""): the same lazy check ends their waiting period.
+        self._deletions = ExpiryHeap()
+        #: key id -> PendingWindowInDays of its ScheduleKeyDeletion (moto keeps only the date;
+        #: a primary in PendingReplicaDeletion has no date yet).
+        self.deletion_windows: dict[str, int] = {}
         self.lock = threading.RLock()
 
     # -- lookups, key state and lazy expiry ------------------------------------------------
@@ -116,8 +122,11 @@ class ImportBackendBase(KeyLookups):
         moto itself lets a Disabled key, or one pending deletion, encrypt and decrypt."""
         self.sweep()
         state = key.key_state
-        if state == "Enabled":
+        if state == "Enabled" and self.keys.get(key.id) is key:
             return
+        if self.keys.get(key.id) is not key:
+            # Held by a service since before its waiting period ended.
+            raise NotFoundException(key_not_found(key.arn))
         if state == "PendingImport":
             raise KMSInvalidStateException(pending_import(key.arn))
         if state == "Disabled":
@@ -145,11 +154,22 @@ class ImportBackendBase(KeyLookups):
             self._expiry.cancel(key_id, material.material_id)
 
     def sweep(self) -> None:
-        """Expire every material whose ValidTo has passed; lazy, no timers."""
-        # Lock-free fast path: nothing is due until the earliest ValidTo.
+        """Expire every material whose ValidTo has passed and delete every key whose
+        DeletionDate has passed, in that order; lazy, no timers."""
+        # Lock-free fast path: nothing is due until the earliest ValidTo or DeletionDate.
         earliest = self._expiry.earliest()
+        deleting = self._deletions.earliest()
+        if deleting is not None and (earliest is None or deleting < earliest):
+            earliest = deleting
         if earliest is None or earliest > clock.now().timestamp():
             return
+        self._expire_materials()
+        self.complete_deletions()
+
+    def complete_deletions(self) -> None:
+        """Delete the keys whose waiting period has ended (``key_deletion`` does)."""
+
+    def _expire_materials(self) -> None:
         expired: list[tuple[Key, str, float]] = []
         with self.lock:
             now = clock.now().timestamp()
@@ -159,6 +179,9 @@ class ImportBackendBase(KeyLookups):
                 material = state.find(material_id) if state else None
                 if key is None or state is None or material is None or not material.imported:
                     continue
+                gone = self._deletions.when(key_id, "")
+                if gone is not None and gone <= valid_to:
+                    continue  # the key was deleted first (this same sweep deletes it)
                 self._remove_material(key, state, material, scheduled=False)
                 self._refresh_state(key, state)
                 expired.append((key, material_id, valid_to))

@@ -262,6 +262,17 @@ def service_event_record(
     }
 
 
+def deleted_key_record(
+    epoch: float, name: str, arn: str, account_id: str, region: str, event_id: int | str
+) -> dict[str, Any]:
+    """``DeleteKey`` at the end of a waiting period: a service event without details, whose
+    ``responseElements.keyId`` holds the key ARN (CloudTrail records since December 2022)."""
+    record = service_event_record(epoch, name, arn, account_id, region, (), event_id)
+    del record["serviceEventDetails"]
+    record["responseElements"] = {"keyId": arn}
+    return record
+
+
 #: Action name prefixes CloudTrail marks ``readOnly: false``; reads and cryptographic
 #: operations (Encrypt, Decrypt, Sign, ...) are ``readOnly: true``, as AWS logs them.
 _WRITES = (

@@ -1,10 +1,11 @@
 """The events AWS KMS sends to EventBridge, put on moto's default event bus.
 
-AWS KMS sends ``KMS Imported Key Material Expiration`` when it deletes expired material and
-``KMS CMK Rotation`` when a rotation completes (source ``aws.kms``, the key ARN in
-``resources``). They go through moto's ``PutEvents``, so the rules of the account and Region and
-their targets (SQS, SNS, Lambda, logs) receive them as AWS would deliver them; nothing is put
-while the default bus has no rule (no events backend is made for nothing).
+AWS KMS sends ``KMS Imported Key Material Expiration`` when it deletes expired material,
+``KMS CMK Rotation`` when a rotation completes and ``KMS CMK Deletion`` when it deletes a key at
+the end of its waiting period (source ``aws.kms``, the key ARN in ``resources``). They go
+through moto's ``PutEvents``, so the rules of the account and Region and their targets (SQS,
+SNS, Lambda, logs) receive them as AWS would deliver them; nothing is put while the default bus
+has no rule (no events backend is made for nothing).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 SOURCE = "aws.kms"
 MATERIAL_EXPIRATION = "KMS Imported Key Material Expiration"
 ROTATION = "KMS CMK Rotation"
+DELETION = "KMS CMK Deletion"
 
 
 def _bus_rules(account_id: str, region: str) -> Any:
@@ -87,3 +89,8 @@ def key_rotated(
         "current-key-material-id": current_material_id,
     }
     put(account_id, region, ROTATION, [(key, when, detail)])
+
+
+def keys_deleted(account_id: str, region: str, items: list[tuple[Key, float]]) -> None:
+    """``KMS CMK Deletion`` for each (key, DeletionDate as epoch seconds)."""
+    put(account_id, region, DELETION, [(key, when, {"key-id": key.id}) for key, when in items])

@@ -27,6 +27,7 @@ from .event_records import (
     api_call_record,
     call_record,
     compact_id,
+    deleted_key_record,
     expired_material_record,
     frozen,
     service_call_record,
@@ -500,6 +501,21 @@ def record_key_rotated(
         "keyId": key.id,
     }
     _service_event(backend, key, "RotateKey", clock.now(), details)
+
+
+def record_key_deleted(backend: AuditedBackend, key: Key, when: _dt.datetime) -> None:
+    """``DeleteKey``: AWS KMS deleted the key at the end of its waiting period."""
+    _store(
+        backend,
+        when,
+        key.id,
+        deleted_key_record,
+        "DeleteKey",
+        key.arn,
+        backend.account_id,
+        backend.region_name,
+        _new_compact_id(),
+    )
 
 
 # -- reading ---------------------------------------------------------------------------------

@@ -36,6 +36,11 @@ class ExpiryHeap:
         except IndexError:
             return None
 
+    def when(self, key_id: str, material_id: str) -> float | None:
+        """The time the entry of ``material_id`` of ``key_id`` is due, or None."""
+        i = self._where.get((key_id, material_id))
+        return None if i is None else self._heap[i][0]
+
     def schedule(self, key_id: str, material_id: str, valid_to: float) -> None:
         """Expire ``material_id`` of ``key_id`` at ``valid_to``, replacing its earlier time."""
         entry = (valid_to, next(self._seq), key_id, material_id)

@@ -39,12 +39,6 @@ from .errors import (
 class KeyStateRules(ImportBackendBase):
     """moto's key-state operations, with AWS's rules for every customer managed key."""
 
-    def __init__(self, region_name: str, account_id: str | None = None) -> None:
-        super().__init__(region_name, account_id)
-        #: key id -> PendingWindowInDays of its ScheduleKeyDeletion (moto keeps only the date;
-        #: a primary in PendingReplicaDeletion has no date yet).
-        self.deletion_windows: dict[str, int] = {}
-
     def enable_key(self, key_id: str) -> None:
         key = self.known_key(key_id)
         if key is None:
@@ -96,11 +90,14 @@ class KeyStateRules(ImportBackendBase):
                 return 0.0
             return self._start_waiting_period(key)
 
-    def _start_waiting_period(self, key: Key) -> float:
+    def _start_waiting_period(self, key: Key, since: _dt.datetime | None = None) -> float:
+        """DeletionDate from ``since`` (default: now), when the sweep will delete the key."""
         # moto keeps a naive UTC datetime and serialises it with ``unix_time``; the mock clock
         # decides the date, as it decides ValidTo.
-        when = clock.now() + _dt.timedelta(days=self.deletion_windows.get(key.id, 30))
+        start = since or clock.now()
+        when = start + _dt.timedelta(days=self.deletion_windows.get(key.id, 30))
         key.deletion_date = when.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        self._deletions.schedule(key.id, "", when.timestamp())
         return when.timestamp()
 
     def _live_replicas(self, key: Key) -> list[Key]:
@@ -114,14 +111,15 @@ class KeyStateRules(ImportBackendBase):
                 found.append(backend.keys[key.id])
         return found
 
-    def settle_replica_deletion(self, key: Key) -> None:
+    def settle_replica_deletion(self, key: Key, since: _dt.datetime | None = None) -> None:
         """A primary in PendingReplicaDeletion whose last replica is gone: PendingDeletion, and
-        its waiting period begins now (checked lazily whenever the key is looked at)."""
+        its waiting period begins ``since`` (when the last replica was deleted) or, for
+        replicas that left some other way, now (checked whenever the key is looked at)."""
         if key.key_state == "PendingReplicaDeletion" and not self._live_replicas(key):
             with self.lock:
                 if key.key_state == "PendingReplicaDeletion":
                     key.key_state = "PendingDeletion"
-                    self._start_waiting_period(key)
+                    self._start_waiting_period(key, since)
 
     def describe_key(self, key_id: str) -> Key:
         key = super().describe_key(key_id)
@@ -147,6 +145,7 @@ class KeyStateRules(ImportBackendBase):
             key.key_state = "Disabled" if complete else "PendingImport"
             key.enabled = False
             key.deletion_date = None
+            self._deletions.cancel(key.id, "")
 
     def enable_key_rotation(self, key_id: str) -> None:
         self._refuse_rotation_setting(key_id)

@@ -81,3 +81,26 @@ def test_expiration_event_reaches_sqs_over_http(kms_import_server: str) -> None:
     bodies = [json.loads(m["Body"]) for m in messages]
     assert [b["detail-type"] for b in bodies] == ["KMS Imported Key Material Expiration"]
     assert bodies[0]["resources"] == [meta["Arn"]]
+
+
+def test_key_deletion_completes_over_http(kms_import_server: str) -> None:
+    kms = endpoint_client("kms", kms_import_server)
+    sqs = endpoint_client("sqs", kms_import_server)
+    bus = endpoint_client("events", kms_import_server)
+    url = sqs.create_queue(QueueName="served-deletions")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    bus.put_rule(Name="gone", EventPattern=json.dumps({"detail-type": ["KMS CMK Deletion"]}))
+    bus.put_targets(Rule="gone", Targets=[{"Id": "q", "Arn": arn}])
+    meta = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    kms.schedule_key_deletion(KeyId=meta["KeyId"], PendingWindowInDays=7)
+    _advance(kms_import_server, 8 * 86400)
+    assert aws_error(kms.describe_key, KeyId=meta["KeyId"])[0] == "NotFoundException"
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    bodies = [json.loads(m["Body"]) for m in messages]
+    assert [(b["detail-type"], b["detail"]) for b in bodies] == [
+        ("KMS CMK Deletion", {"key-id": meta["KeyId"]})
+    ]
+    names = [e["eventName"] for e in _events(kms_import_server)]
+    assert names.count("DeleteKey") == 1

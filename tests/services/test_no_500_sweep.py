@@ -2,11 +2,11 @@
 
 Every moto attribute any integrated service patches is listed in ``sweep_scenarios.COVERS``
 with a call that reaches it (a new patch fails :func:`test_the_table_covers_every_patch` until
-it is added there). With the key disabled, pending deletion, pending import (material deleted)
-and with its material expired, each call is made through boto3 with plausible arguments; the
-answer must be AWS-shaped: a success, or a ClientError whose code botocore's model lists for
-that operation (or a KMS code the service passes through), with the HTTP status of that error
-shape or a 4xx.
+it is added there). With the key disabled, pending deletion, pending import (material deleted),
+with its material expired and once it is deleted, each call is made through boto3 with
+plausible arguments; the answer must be AWS-shaped: a success, or a ClientError whose code
+botocore's model lists for that operation (or a KMS code the service passes through), with the
+HTTP status of that error shape or a 4xx.
 """
 
 from __future__ import annotations
@@ -36,7 +36,12 @@ BREAK: dict[str, Callable[[Any, str], None]] = {
     ),
     "material-deleted": lambda kms, key_id: kms.delete_imported_key_material(KeyId=key_id),
     "material-expired": lambda kms, key_id: None,
+    "key-deleted": lambda kms, key_id: kms.schedule_key_deletion(
+        KeyId=key_id, PendingWindowInDays=7
+    ),
 }
+#: How far the clock moves after the key is broken: past the caches, or past the deletion.
+LATER = {"key-deleted": dt.timedelta(days=8)}
 
 
 def _patched() -> set[str]:
@@ -160,7 +165,7 @@ def test_in_process(state: str) -> None:
 
         called = sweep(
             c, m.client(), Key(imported.key_id, imported.arn), state, list(SCENARIOS),
-            lambda: m.advance(dt.timedelta(hours=1)),
+            lambda: m.advance(LATER.get(state, dt.timedelta(hours=1))),
         )
         assert set(COVERS.values()) <= set(called)
         refused = {name for name in MUST_REFUSE if "ok" not in called[name]}

@@ -72,3 +72,22 @@ def test_plain_external_keys_of_the_outer_mock_stay_plain_and_stay() -> None:
         with mock_kms_import():
             pass
         assert [k["KeyId"] for k in kms.list_keys()["Keys"]] == [plain]
+
+
+def test_an_outer_key_scheduled_for_deletion_inside_is_deleted_on_the_mock_clock() -> None:
+    import datetime as dt
+
+    with mock_aws():
+        kms = boto3.client("kms", region_name="us-east-1")
+        outer = kms.create_key(Description="outer")["KeyMetadata"]["KeyId"]
+        with mock_kms_import() as m:
+            inner = m.client()
+            # The backend was adopted from the outer mock: it has the deletion state too.
+            when = inner.schedule_key_deletion(KeyId=outer, PendingWindowInDays=9)["DeletionDate"]
+            assert (when - m.now()).days == 8  # 9 days less the moment since
+            m.advance(dt.timedelta(days=9))
+            assert [k["KeyId"] for k in inner.list_keys()["Keys"]] == []
+        backend = kms_backends["123456789012"]["us-east-1"]
+        assert not hasattr(backend, "_deletions")
+        assert not hasattr(backend, "deletion_windows")
+        assert kms.list_keys()["Keys"] == []
