@@ -9,12 +9,17 @@ None of them changes what a request answers; each removes work moto or botocore 
 * the KMS guard here: moto finds a request's service by trying its URL patterns one by one in
   Python, and KMS comes about a hundred patterns in; one compiled pattern in front answers KMS
   requests at once, and costs other services a single failed match.
+* random strings here: every response's 52-character request id was 104 Python calls of
+  ``Random.choice``; the same draws from the same generator now give the same string in one
+  loop, so a seeded moto (``/moto-api/seed``) still makes exactly its ids.
 """
 
 from __future__ import annotations
 
 import inspect
+import random
 import re
+import string
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -125,6 +130,49 @@ def install_kms_guard(patches: Patches) -> None:
         patches.set(backend_index, "backend_url_patterns", [("kms", guard), *patterns])
 
 
+_POOLS = {True: string.ascii_letters + string.digits, False: string.ascii_letters}
+
+
+def random_string(
+    self: random.Random, length: int = 20, include_digits: bool = True, lower_case: bool = False
+) -> str:
+    """moto's ``MotoRandom.get_random_string``: ``choice`` inlined, draw for draw.
+
+    ``Random.choice(pool)`` is ``pool[self._randbelow(len(pool))]``, and ``_randbelow`` (with
+    ``getrandbits``, as for every ``Random`` subclass that overrides neither) draws
+    ``len(pool).bit_length()`` bits until the number falls below ``len(pool)``.
+    """
+    pool = _POOLS[bool(include_digits)]
+    n = len(pool)
+    k = n.bit_length()
+    bits = self.getrandbits
+    chars = []
+    for _ in range(length):
+        r = bits(k)
+        while r >= n:
+            r = bits(k)
+        chars.append(pool[r])
+    text = "".join(chars)
+    return text.lower() if lower_case else text
+
+
+def _draws_as_choice(cls: type) -> bool:
+    """Whether ``cls.choice`` is the standard library's, drawing through ``getrandbits``."""
+    return (
+        cls.choice is random.Random.choice  # type: ignore[attr-defined]
+        and cls._randbelow is random.Random._randbelow_with_getrandbits  # type: ignore[attr-defined]
+        and cls.getrandbits is random.Random.getrandbits  # type: ignore[attr-defined]
+    )
+
+
+def install_random_string(patches: Patches) -> None:
+    from moto.moto_api._internal.moto_random import MotoRandom
+
+    original = MotoRandom.__dict__.get("get_random_string")
+    if original is not None and _draws_as_choice(MotoRandom):
+        patches.set(MotoRandom, "get_random_string", random_string)
+
+
 def install(patches: Patches) -> None:
     from . import _botocore_reuse
     from .kms import lazy_keys
@@ -132,4 +180,5 @@ def install(patches: Patches) -> None:
     lazy_keys.install(patches)
     install_action_names(patches)
     install_kms_guard(patches)
+    install_random_string(patches)
     _botocore_reuse.install(patches)

@@ -47,6 +47,10 @@ def _operations() -> tuple[str, frozenset[str]]:
     return f"{model.metadata['targetPrefix']}.", frozenset(model.operation_names)
 
 
+#: An operation's method name; only the model's operation names get here, so it stays small.
+_method_name = functools.cache(camelcase_to_underscores)
+
+
 def _operation_for_target(target: str | None) -> str:
     """The KMS operation an ``X-Amz-Target`` header names, as botocore's model lists them.
 
@@ -98,7 +102,7 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
         try:
             target = self.headers.get("X-Amz-Target") or self.headers.get("x-amz-target")
             action = _operation_for_target(target)
-            if not hasattr(self, camelcase_to_underscores(action)):
+            if not hasattr(self, _method_name(action)):
                 # In botocore's model, but neither moto nor the mock serves it: moto raised
                 # NotImplementedError (HTTP 500).
                 raise UnsupportedOperationException(

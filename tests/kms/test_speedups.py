@@ -23,6 +23,7 @@ from moto.kms.models import kms_backends
 from moto.kms.responses import KmsResponse
 from moto.kms.utils import RSAPrivateKey
 from moto.moto_api._internal import mock_random
+from moto.moto_api._internal.moto_random import MotoRandom
 
 from kms_import_mock import _speedups, mock_kms_import
 from kms_import_mock.kms.lazy_keys import LazyPrivateKey
@@ -41,6 +42,7 @@ def _patched_attributes() -> dict[str, Any]:
         "accepts_kwargs": vars(botocore.hooks)["accepts_kwargs"],
         "EventAliaser.__init__": vars(botocore.hooks.EventAliaser)["__init__"],
         "backend_url_patterns": vars(backend_index)["backend_url_patterns"],
+        "get_random_string": vars(MotoRandom)["get_random_string"],
     }
 
 
@@ -312,3 +314,32 @@ def test_patterns_are_left_out_of_the_guard_only_when_they_cannot_match(
     source: str, possible: bool
 ) -> None:
     assert _speedups._may_match_host(source, "kms.") is possible
+
+
+# -- random strings ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", [0, 1, 20, 52, 200])
+@pytest.mark.parametrize("include_digits", [True, False])
+@pytest.mark.parametrize("lower_case", [True, False])
+def test_random_strings_are_moto_strings_draw_for_draw(
+    length: int, include_digits: bool, lower_case: bool
+) -> None:
+    moto_side, ours = MotoRandom(7), MotoRandom(7)
+    original = vars(MotoRandom)["get_random_string"]
+    for _ in range(3):
+        expected = original(moto_side, length, include_digits, lower_case)
+        assert _speedups.random_string(ours, length, include_digits, lower_case) == expected
+    assert moto_side.getstate() == ours.getstate()  # the generator moved exactly as far
+
+
+def test_seeded_request_ids_are_moto_request_ids() -> None:
+    def request_ids(mock: Any) -> list[str]:
+        with mock():
+            mock_random.seed(42)
+            kms = boto3.client("kms", region_name=REGION)
+            key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+            answers = [kms.describe_key(KeyId=key_id) for _ in range(3)]
+            return [key_id] + [a["ResponseMetadata"]["RequestId"] for a in answers]
+
+    assert request_ids(mock_kms_import) == request_ids(mock_aws)
