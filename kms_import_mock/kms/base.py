@@ -174,14 +174,16 @@ class ImportBackendBase(KeyLookups):
         with self.lock:
             now = clock.now().timestamp()
             keys, imports = self.keys, self.imports
+            deleting = self._deletions if len(self._deletions) else None
             for valid_to, _, key_id, material_id in self._expiry.pop_all_due(now):
                 key, state = keys.get(key_id), imports.get(key_id)
                 material = state.find(material_id) if state else None
                 if key is None or state is None or material is None or not material.imported:
                     continue
-                gone = self._deletions.when(key_id, "")
-                if gone is not None and gone <= valid_to:
-                    continue  # the key was deleted first (this same sweep deletes it)
+                if deleting:
+                    gone = deleting.when(key_id, "")
+                    if gone is not None and gone <= valid_to:
+                        continue  # the key was deleted first (this same sweep deletes it)
                 self._remove_material(key, state, material, scheduled=False)
                 self._refresh_state(key, state)
                 expired.append((key, material_id, valid_to))

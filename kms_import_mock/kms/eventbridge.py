@@ -65,6 +65,8 @@ def put(
 
 def materials_expired(account_id: str, region: str, items: list[tuple[Key, str, float]]) -> None:
     """``KMS Imported Key Material Expiration`` for each (key, material id, ValidTo)."""
+    if _bus_rules(account_id, region) is None:
+        return  # before building an entry for each of what may be thousands
     entries = [
         (key, valid_to, {"key-id": key.id, "key-material-id": material_id})
         for key, material_id, valid_to in items
