@@ -5,8 +5,10 @@ Where RDS needs the key: CreateDBInstance with ``StorageEncrypted`` and CreateDB
 call GenerateDataKey for the storage's data key, context ``{"aws:rds:db-id": <resource id>}``.
 Where it needs it back: StartDBInstance, StartDBCluster and RebootDBInstance decrypt it;
 RestoreDBInstanceFromDBSnapshot, RestoreDBClusterFromSnapshot and CopyDBSnapshot decrypt the
-snapshot's and make one under the target key. Any of these under an unusable key answers
-HTTP 400 ``KMSKeyNotAccessibleFault`` and creates or changes nothing.
+snapshot's and make one under the target key; RestoreDBInstanceToPointInTime and
+RestoreDBClusterToPointInTime decrypt the source's, and the new resource gets a data key of its
+own (a cluster's under the request's ``KmsKeyId`` when it names one). Any of these under an
+unusable key answers HTTP 400 ``KMSKeyNotAccessibleFault`` and creates or changes nothing.
 
 A running (``available``) instance or cluster holds its data key, so it notices an unusable key
 only later. Its state is evaluated lazily whenever moto reads its status, on the mock's clock:
@@ -365,6 +367,33 @@ def _restore_db_cluster(original: Callable[..., Any]) -> Callable[..., Any]:
     return restore_db_cluster_from_snapshot
 
 
+def _restore_db_instance_to_point_in_time(original: Callable[..., Any]) -> Callable[..., Any]:
+    def restore_db_instance_to_point_in_time(
+        self: Any, source_db_identifier: str, target_db_identifier: str, overrides: Any
+    ) -> Any:
+        source = self.databases.get(source_db_identifier)
+        state = state_of(source) if source is not None else None
+        if state is not None:
+            _unseal(state.sealed)  # the source's backups; the new instance gets its own data key
+        return original(self, source_db_identifier, target_db_identifier, overrides)
+
+    return restore_db_instance_to_point_in_time
+
+
+def _restore_db_cluster_to_point_in_time(original: Callable[..., Any]) -> Callable[..., Any]:
+    def restore_db_cluster_to_point_in_time(self: Any, *args: Any, **kwargs: Any) -> Any:
+        name = kwargs.get("source_db_cluster_identifier", args[1] if len(args) > 1 else None)
+        source = self.clusters.get(name) if name is not None else None
+        state = state_of(source) if source is not None else None
+        if state is not None:
+            # Decrypted under the source's key even when the request names another one
+            # (``KmsKeyId``), which the create path then checks and seals under.
+            _unseal(state.sealed)
+        return original(self, *args, **kwargs)
+
+    return restore_db_cluster_to_point_in_time
+
+
 def _copy_db_snapshot(original: Callable[..., Any]) -> Callable[..., Any]:
     def copy_db_snapshot(
         self: Any,
@@ -417,6 +446,8 @@ def install(patches: Patches) -> None:
         ("reboot_db_instance", _reboot_db_instance),
         ("restore_db_instance_from_db_snapshot", _restore_db_instance),
         ("restore_db_cluster_from_snapshot", _restore_db_cluster),
+        ("restore_db_instance_to_point_in_time", _restore_db_instance_to_point_in_time),
+        ("restore_db_cluster_to_point_in_time", _restore_db_cluster_to_point_in_time),
         ("copy_db_snapshot", _copy_db_snapshot),
     ):
         original = patches.original(RDSBackend, name)
