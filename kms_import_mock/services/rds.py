@@ -4,11 +4,12 @@ Where RDS needs the key: CreateDBInstance with ``StorageEncrypted`` and CreateDB
 ``StorageEncrypted`` or ``KmsKeyId`` (the request's key, else the AWS managed ``alias/aws/rds``)
 call GenerateDataKey for the storage's data key, context ``{"aws:rds:db-id": <resource id>}``.
 Where it needs it back: StartDBInstance, StartDBCluster and RebootDBInstance decrypt it;
-RestoreDBInstanceFromDBSnapshot, RestoreDBClusterFromSnapshot and CopyDBSnapshot decrypt the
-snapshot's and make one under the target key; RestoreDBInstanceToPointInTime and
-RestoreDBClusterToPointInTime decrypt the source's, and the new resource gets a data key of its
-own (a cluster's under the request's ``KmsKeyId`` when it names one). Any of these under an
-unusable key answers HTTP 400 ``KMSKeyNotAccessibleFault`` and creates or changes nothing.
+RestoreDBInstanceFromDBSnapshot, RestoreDBClusterFromSnapshot, CopyDBSnapshot and
+CopyDBClusterSnapshot decrypt the snapshot's and make one under the target key;
+RestoreDBInstanceToPointInTime and RestoreDBClusterToPointInTime decrypt the source's, and the
+new resource gets a data key of its own (a cluster's under the request's ``KmsKeyId`` when it
+names one). Any of these under an unusable key answers HTTP 400 ``KMSKeyNotAccessibleFault``
+and creates or changes nothing.
 
 A running (``available``) instance or cluster holds its data key, so it notices an unusable key
 only later. Its state is evaluated lazily whenever moto reads its status, on the mock's clock:
@@ -428,6 +429,40 @@ def _copy_db_snapshot(original: Callable[..., Any]) -> Callable[..., Any]:
     return copy_db_snapshot
 
 
+def _copy_db_cluster_snapshot(original: Callable[..., Any]) -> Callable[..., Any]:
+    def copy_db_cluster_snapshot(
+        self: Any,
+        source_db_cluster_snapshot_identifier: str,
+        target_db_cluster_snapshot_identifier: str,
+        kms_key_id: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        source = _find(self.cluster_snapshots, source_db_cluster_snapshot_identifier)
+        sealed = snapshot_sealed(source, source.cluster) if source is not None else None
+        target = None
+        if sealed is not None:
+            _unseal(sealed)
+            target = _usable_arn(self, kms_key_id) if kms_key_id else sealed.key_arn
+        copied = original(
+            self,
+            source_db_cluster_snapshot_identifier,
+            target_db_cluster_snapshot_identifier,
+            target or kms_key_id,
+            *args,
+            **kwargs,
+        )
+        if sealed is not None and target is not None and target != sealed.key_arn:
+            try:
+                copied.__dict__[SEALED] = _seal(self, target, copied.db_cluster_snapshot_identifier)
+            except Exception:
+                self.cluster_snapshots.pop(target_db_cluster_snapshot_identifier, None)
+                raise
+        return copied
+
+    return copy_db_cluster_snapshot
+
+
 def _find(snapshots: Any, identifier: str) -> Any:
     name = identifier.rsplit(":", 1)[-1] if identifier.startswith("arn:") else identifier
     return snapshots.get(name)
@@ -449,6 +484,7 @@ def install(patches: Patches) -> None:
         ("restore_db_instance_to_point_in_time", _restore_db_instance_to_point_in_time),
         ("restore_db_cluster_to_point_in_time", _restore_db_cluster_to_point_in_time),
         ("copy_db_snapshot", _copy_db_snapshot),
+        ("copy_db_cluster_snapshot", _copy_db_cluster_snapshot),
     ):
         original = patches.original(RDSBackend, name)
         wrapper = wrap(original)
