@@ -20,8 +20,8 @@ only later. Its state is evaluated lazily whenever moto reads its status, on the
   StartDBInstance / StartDBCluster brings it back to ``available``.
 - seven days after that, unless started again: the terminal ``inaccessible-encryption-credentials``.
   StartDBInstance then answers ``InvalidDBInstanceState`` (StartDBCluster
-  ``InvalidDBClusterStateFault``) whatever the key's state; only a restore from a snapshot,
-  with the key usable, gives the data back (as a new instance or cluster).
+  ``InvalidDBClusterStateFault``) whatever the key's state; only a restore (from a snapshot or
+  to a point in time), with the key usable, gives the data back (as a new instance or cluster).
 
 A stopped instance or cluster holds no key and stays ``stopped``; its Start is refused while the
 key is unusable. Instances of an Aurora cluster follow the cluster's key: they show the

@@ -21,6 +21,7 @@ from tests.services.test_rds import (
     MATERIAL,
     RECOVERABLE,
     T0,
+    TERMINAL,
     _cluster,
     _cluster_status,
     _instance,
@@ -212,3 +213,22 @@ def test_unencrypted_sources_restore_without_kms(m):
     assert _restore_cluster("plain-c-pitr", "plain-c")["StorageEncrypted"] is False
     assert _rds_events(m) == []
     assert boto3.client("cloudtrail", region_name="us-east-1").lookup_events()["Events"] == []
+
+
+def test_a_terminal_source_is_recovered_by_a_point_in_time_restore(m):
+    # AWS's knowledge center: a restore from a backup or a PITR, with the key usable again.
+    key = m.create_imported_key(key_material=MATERIAL)
+    _instance(StorageEncrypted=True, KmsKeyId=key.key_id)
+    _cluster(StorageEncrypted=True, KmsKeyId=key.key_id)
+    m.client().delete_imported_key_material(KeyId=key.key_id)
+    m.advance(dt.timedelta(days=7, minutes=5))
+    assert (_status(), _cluster_status()) == (TERMINAL, TERMINAL)
+    code, _ = aws_error(_restore_instance)
+    assert code == "KMSKeyNotAccessibleFault"
+    m.import_key_material(key.key_id, MATERIAL)
+    assert _restore_instance()["KmsKeyId"] == key.arn
+    assert _restore_cluster()["KmsKeyId"] == key.arn
+    assert _status("pitr") == "available"
+    assert _cluster_status("c1-pitr") in ("creating", "available")
+    assert _cluster_status("c1-pitr") == "available"
+    assert (_status(), _cluster_status()) == (TERMINAL, TERMINAL)
