@@ -4,9 +4,12 @@ Where RDS needs the key: CreateDBInstance with ``StorageEncrypted`` and CreateDB
 ``StorageEncrypted`` or ``KmsKeyId`` (the request's key, else the AWS managed ``alias/aws/rds``)
 call GenerateDataKey for the storage's data key, context ``{"aws:rds:db-id": <resource id>}``.
 Where it needs it back: StartDBInstance, StartDBCluster and RebootDBInstance decrypt it;
-RestoreDBInstanceFromDBSnapshot, RestoreDBClusterFromSnapshot and CopyDBSnapshot decrypt the
-snapshot's and make one under the target key. Any of these under an unusable key answers
-HTTP 400 ``KMSKeyNotAccessibleFault`` and creates or changes nothing.
+RestoreDBInstanceFromDBSnapshot, RestoreDBClusterFromSnapshot, CopyDBSnapshot and
+CopyDBClusterSnapshot decrypt the snapshot's and make one under the target key;
+RestoreDBInstanceToPointInTime and RestoreDBClusterToPointInTime decrypt the source's, and the
+new resource gets a data key of its own (a cluster's under the request's ``KmsKeyId`` when it
+names one). Any of these under an unusable key answers HTTP 400 ``KMSKeyNotAccessibleFault``
+and creates or changes nothing.
 
 A running (``available``) instance or cluster holds its data key, so it notices an unusable key
 only later. Its state is evaluated lazily whenever moto reads its status, on the mock's clock:
@@ -17,8 +20,8 @@ only later. Its state is evaluated lazily whenever moto reads its status, on the
   StartDBInstance / StartDBCluster brings it back to ``available``.
 - seven days after that, unless started again: the terminal ``inaccessible-encryption-credentials``.
   StartDBInstance then answers ``InvalidDBInstanceState`` (StartDBCluster
-  ``InvalidDBClusterStateFault``) whatever the key's state; only a restore from a snapshot,
-  with the key usable, gives the data back (as a new instance or cluster).
+  ``InvalidDBClusterStateFault``) whatever the key's state; only a restore (from a snapshot or
+  to a point in time), with the key usable, gives the data back (as a new instance or cluster).
 
 A stopped instance or cluster holds no key and stays ``stopped``; its Start is refused while the
 key is unusable. Instances of an Aurora cluster follow the cluster's key: they show the
@@ -365,6 +368,33 @@ def _restore_db_cluster(original: Callable[..., Any]) -> Callable[..., Any]:
     return restore_db_cluster_from_snapshot
 
 
+def _restore_db_instance_to_point_in_time(original: Callable[..., Any]) -> Callable[..., Any]:
+    def restore_db_instance_to_point_in_time(
+        self: Any, source_db_identifier: str, target_db_identifier: str, overrides: Any
+    ) -> Any:
+        source = self.databases.get(source_db_identifier)
+        state = state_of(source) if source is not None else None
+        if state is not None:
+            _unseal(state.sealed)  # the source's backups; the new instance gets its own data key
+        return original(self, source_db_identifier, target_db_identifier, overrides)
+
+    return restore_db_instance_to_point_in_time
+
+
+def _restore_db_cluster_to_point_in_time(original: Callable[..., Any]) -> Callable[..., Any]:
+    def restore_db_cluster_to_point_in_time(self: Any, *args: Any, **kwargs: Any) -> Any:
+        name = kwargs.get("source_db_cluster_identifier", args[1] if len(args) > 1 else None)
+        source = self.clusters.get(name) if name is not None else None
+        state = state_of(source) if source is not None else None
+        if state is not None:
+            # Decrypted under the source's key even when the request names another one
+            # (``KmsKeyId``), which the create path then checks and seals under.
+            _unseal(state.sealed)
+        return original(self, *args, **kwargs)
+
+    return restore_db_cluster_to_point_in_time
+
+
 def _copy_db_snapshot(original: Callable[..., Any]) -> Callable[..., Any]:
     def copy_db_snapshot(
         self: Any,
@@ -399,6 +429,40 @@ def _copy_db_snapshot(original: Callable[..., Any]) -> Callable[..., Any]:
     return copy_db_snapshot
 
 
+def _copy_db_cluster_snapshot(original: Callable[..., Any]) -> Callable[..., Any]:
+    def copy_db_cluster_snapshot(
+        self: Any,
+        source_db_cluster_snapshot_identifier: str,
+        target_db_cluster_snapshot_identifier: str,
+        kms_key_id: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        source = _find(self.cluster_snapshots, source_db_cluster_snapshot_identifier)
+        sealed = snapshot_sealed(source, source.cluster) if source is not None else None
+        target = None
+        if sealed is not None:
+            _unseal(sealed)
+            target = _usable_arn(self, kms_key_id) if kms_key_id else sealed.key_arn
+        copied = original(
+            self,
+            source_db_cluster_snapshot_identifier,
+            target_db_cluster_snapshot_identifier,
+            target or kms_key_id,
+            *args,
+            **kwargs,
+        )
+        if sealed is not None and target is not None and target != sealed.key_arn:
+            try:
+                copied.__dict__[SEALED] = _seal(self, target, copied.db_cluster_snapshot_identifier)
+            except Exception:
+                self.cluster_snapshots.pop(target_db_cluster_snapshot_identifier, None)
+                raise
+        return copied
+
+    return copy_db_cluster_snapshot
+
+
 def _find(snapshots: Any, identifier: str) -> Any:
     name = identifier.rsplit(":", 1)[-1] if identifier.startswith("arn:") else identifier
     return snapshots.get(name)
@@ -417,7 +481,10 @@ def install(patches: Patches) -> None:
         ("reboot_db_instance", _reboot_db_instance),
         ("restore_db_instance_from_db_snapshot", _restore_db_instance),
         ("restore_db_cluster_from_snapshot", _restore_db_cluster),
+        ("restore_db_instance_to_point_in_time", _restore_db_instance_to_point_in_time),
+        ("restore_db_cluster_to_point_in_time", _restore_db_cluster_to_point_in_time),
         ("copy_db_snapshot", _copy_db_snapshot),
+        ("copy_db_cluster_snapshot", _copy_db_cluster_snapshot),
     ):
         original = patches.original(RDSBackend, name)
         wrapper = wrap(original)

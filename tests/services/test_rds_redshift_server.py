@@ -130,3 +130,51 @@ def test_redshift_over_http(kms_import_server: str) -> None:
     rs.reboot_cluster(ClusterIdentifier="served")
     assert _rs_status(rs, "served") == "available"
     assert _invoked_by(kms_import_server, "Decrypt") == {"redshift.amazonaws.com"}
+
+
+def _create_cluster(rds: Any, name: str, **extra: Any) -> dict[str, Any]:
+    created: dict[str, Any] = rds.create_db_cluster(
+        DBClusterIdentifier=name,
+        Engine="aurora-postgresql",
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        **extra,
+    )["DBCluster"]
+    return created
+
+
+def _cluster_status(rds: Any, name: str) -> str:
+    status: str = rds.describe_db_clusters(DBClusterIdentifier=name)["DBClusters"][0]["Status"]
+    return status
+
+
+def test_aurora_over_http(kms_import_server: str) -> None:
+    kms, rds = endpoint_client("kms", kms_import_server), endpoint_client("rds", kms_import_server)
+    key_id, arn, material = _imported_key(kms)
+    created = _create_cluster(rds, "served", StorageEncrypted=True, KmsKeyId=key_id)
+    assert created["KmsKeyId"] == arn and created["StorageEncrypted"] is True
+    assert _invoked_by(kms_import_server, "GenerateDataKey") == {"rds.amazonaws.com"}
+    assert _cluster_status(rds, "served") in ("creating", "available")  # moto's one "creating"
+    assert _cluster_status(rds, "served") == "available"
+
+    kms.delete_imported_key_material(KeyId=key_id)
+    code, message = aws_error(
+        _create_cluster, rds, "refused", StorageEncrypted=True, KmsKeyId=key_id
+    )
+    assert code == "KMSKeyNotAccessibleFault" and "is pending import." in message
+    clusters = rds.describe_db_clusters()["DBClusters"]
+    assert [c["DBClusterIdentifier"] for c in clusters] == ["served"]
+
+    _advance(kms_import_server, 5 * 60 - 1)
+    assert _cluster_status(rds, "served") == "available"  # not noticed yet
+    _advance(kms_import_server, 1)
+    assert _cluster_status(rds, "served") == RECOVERABLE
+    code, _ = aws_error(rds.start_db_cluster, DBClusterIdentifier="served")
+    assert code == "KMSKeyNotAccessibleFault"
+    assert _cluster_status(rds, "served") == RECOVERABLE
+
+    _import(kms, key_id, material)
+    assert _cluster_status(rds, "served") == RECOVERABLE  # the key is back; RDS needs a Start
+    rds.start_db_cluster(DBClusterIdentifier="served")
+    assert _cluster_status(rds, "served") == "available"
+    assert _invoked_by(kms_import_server, "Decrypt") == {"rds.amazonaws.com"}
