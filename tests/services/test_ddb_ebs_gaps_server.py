@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.services.service_helpers import endpoint_client
-from tests.services.test_services_server import _import, _imported_key
+from tests.services.service_helpers import endpoint_client, import_material, imported_key
 
 KEY = {"pk": {"S": "a"}}
 
@@ -27,7 +26,7 @@ def test_dynamodb_copies_and_partiql_over_http(kms_import_server: str) -> None:
     kms = endpoint_client("kms", kms_import_server)
     ddb = endpoint_client("dynamodb", kms_import_server)
     streams = endpoint_client("dynamodbstreams", kms_import_server)
-    key_id, arn, material = _imported_key(kms)
+    key_id, arn, material = imported_key(kms)
     table = ddb.create_table(
         TableName="served-table",
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
@@ -75,7 +74,7 @@ def test_dynamodb_copies_and_partiql_over_http(kms_import_server: str) -> None:
     _denied(streams.get_records, arn, ShardIterator=iterator)
     assert "restored" not in ddb.list_tables()["TableNames"]
 
-    _import(kms, key_id, material)
+    import_material(kms, key_id, material)
     restored = ddb.restore_table_from_backup(TargetTableName="restored", BackupArn=backup_arn)
     sse = restored["TableDescription"]["SSEDescription"]
     assert (sse["SSEType"], sse["KMSMasterKeyArn"]) == ("KMS", arn)
@@ -88,7 +87,7 @@ def test_dynamodb_copies_and_partiql_over_http(kms_import_server: str) -> None:
 def test_ebs_encryption_by_default_over_http(kms_import_server: str) -> None:
     kms = endpoint_client("kms", kms_import_server)
     ec2 = endpoint_client("ec2", kms_import_server)
-    key_id, arn, material = _imported_key(kms)
+    key_id, arn, material = imported_key(kms)
     ec2.enable_ebs_encryption_by_default()
     ec2.modify_ebs_default_kms_key_id(KmsKeyId=key_id)
     try:
@@ -106,7 +105,7 @@ def test_ebs_encryption_by_default_over_http(kms_import_server: str) -> None:
         assert answer["State"] == "attaching"
         volume = ec2.describe_volumes(VolumeIds=[volume_id])["Volumes"][0]
         assert (volume["State"], volume["Attachments"]) == ("available", [])
-        _import(kms, key_id, material)
+        import_material(kms, key_id, material)
         ec2.attach_volume(VolumeId=volume_id, InstanceId=instance_id, Device="/dev/sdf")
         volume = ec2.describe_volumes(VolumeIds=[volume_id])["Volumes"][0]
         assert [a["InstanceId"] for a in volume["Attachments"]] == [instance_id]

@@ -15,8 +15,7 @@ from botocore.exceptions import ClientError
 
 from kms_import_mock import mock_kms_import
 from kms_import_mock.services.envelope import KmsRefusal
-from tests.services.service_helpers import endpoint_client, streams_client
-from tests.services.test_services_server import _imported_key
+from tests.services.service_helpers import endpoint_client, imported_key, streams_client
 
 KEY = {"pk": {"S": "a"}}
 ZONE = "us-east-1a"
@@ -151,7 +150,7 @@ def test_over_http(kms_import_server: str, state: str) -> None:
     kms = endpoint_client("kms", kms_import_server)
     ddb = endpoint_client("dynamodb", kms_import_server)
     ec2 = endpoint_client("ec2", kms_import_server)
-    key_id, _arn, _material = _imported_key(kms)
+    key_id, _arn, _material = imported_key(kms)
     try:
         made = _setup(ddb, ec2, key_id)
         STATES[state](kms, key_id)

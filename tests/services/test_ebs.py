@@ -12,8 +12,7 @@ from moto import mock_aws
 from kms_import_mock import mock_kms_import
 from kms_import_mock.services import ebs
 from tests.helpers import aws_error, key_state
-from tests.services.service_helpers import endpoint_client
-from tests.services.test_services_server import _import, _imported_key
+from tests.services.service_helpers import endpoint_client, import_material, imported_key
 
 ZONE = "us-east-1a"
 IMAGE = "ami-12c6146b"
@@ -303,13 +302,13 @@ def test_plain_mock_aws_after_stop_ignores_the_key() -> None:
 def test_ebs_over_http(kms_import_server: str) -> None:
     kms = endpoint_client("kms", kms_import_server)
     ec2 = endpoint_client("ec2", kms_import_server)
-    key_id, arn, material = _imported_key(kms)
+    key_id, arn, material = imported_key(kms)
     volume_id = _encrypted_volume(ec2, key_id)
     assert _volume(ec2, volume_id)["KmsKeyId"] == arn
     instance_id = _instance(ec2)["InstanceId"]
     kms.delete_imported_key_material(KeyId=key_id)
     ec2.attach_volume(VolumeId=volume_id, InstanceId=instance_id, Device="/dev/sdf")
     assert _attached_to(ec2, volume_id) == []
-    _import(kms, key_id, material)
+    import_material(kms, key_id, material)
     ec2.attach_volume(VolumeId=volume_id, InstanceId=instance_id, Device="/dev/sdf")
     assert _attached_to(ec2, volume_id) == [instance_id]

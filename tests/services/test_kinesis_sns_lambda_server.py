@@ -8,49 +8,18 @@ import json
 import urllib.request
 import zipfile
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from kms_import_mock import generate_key_material, wrap_key_material
 from tests.helpers import aws_error
-from tests.services.service_helpers import endpoint_client
-
-
-def _imported_key(kms: Any) -> tuple[str, str, bytes]:
-    meta = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
-    material = generate_key_material("SYMMETRIC_DEFAULT")
-    _import(kms, meta["KeyId"], material)
-    return meta["KeyId"], meta["Arn"], material
-
-
-def _import(kms: Any, key_id: str, material: bytes) -> None:
-    params = kms.get_parameters_for_import(
-        KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
-    )
-    kms.import_key_material(
-        KeyId=key_id,
-        ImportToken=params["ImportToken"],
-        EncryptedKeyMaterial=wrap_key_material(params["PublicKey"], material, "RSAES_OAEP_SHA_256"),
-        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
-    )
-
-
-def _events(url: str, name: str) -> list[dict[str, Any]]:
-    with urllib.request.urlopen(f"{url}/_kms_import/events?name={name}", timeout=30) as reply:
-        body = json.load(reply)
-    return list(body["events"] if isinstance(body, dict) else body)
-
-
-def _invokers(url: str, name: str) -> set[str]:
-    return {e["userIdentity"].get("invokedBy") for e in _events(url, name)}
+from tests.services.service_helpers import endpoint_client, import_material, imported_key, invokers
 
 
 def test_kinesis_over_http(kms_import_server: str) -> None:
     kms = endpoint_client("kms", kms_import_server)
     kinesis = endpoint_client("kinesis", kms_import_server)
-    key_id, arn, material = _imported_key(kms)
+    key_id, arn, material = imported_key(kms)
     kinesis.create_stream(StreamName="served", ShardCount=1)
     kinesis.start_stream_encryption(StreamName="served", EncryptionType="KMS", KeyId=key_id)
     kinesis.put_record(StreamName="served", Data=b"one", PartitionKey="pk")
@@ -66,20 +35,20 @@ def test_kinesis_over_http(kms_import_server: str) -> None:
     code, message = aws_error(kinesis.put_record, StreamName="served", Data=b"x", PartitionKey="p")
     assert code == "KMSInvalidStateException" and f"{arn} is pending import." in message
     assert aws_error(read)[0] == "KMSInvalidStateException"
-    _import(kms, key_id, material)
+    import_material(kms, key_id, material)
     kms.disable_key(KeyId=key_id)
     assert aws_error(read)[0] == "KMSDisabledException"
     kms.enable_key(KeyId=key_id)
     kinesis.put_record(StreamName="served", Data=b"two", PartitionKey="pk")
     assert read() == [b"one", b"two"]
-    assert _invokers(kms_import_server, "GenerateDataKey") == {"kinesis.amazonaws.com"}
+    assert invokers(kms_import_server, "GenerateDataKey") == {"kinesis.amazonaws.com"}
 
 
 def test_sns_over_http(kms_import_server: str) -> None:
     kms = endpoint_client("kms", kms_import_server)
     sns = endpoint_client("sns", kms_import_server)
     sqs = endpoint_client("sqs", kms_import_server)
-    key_id, arn, _ = _imported_key(kms)
+    key_id, arn, _ = imported_key(kms)
     topic = sns.create_topic(Name="served", Attributes={"KmsMasterKeyId": key_id})["TopicArn"]
     url = sqs.create_queue(QueueName="subscriber")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
@@ -103,7 +72,7 @@ def test_sns_over_http(kms_import_server: str) -> None:
     sns.publish(TopicArn=topic, Message="delivered")
     bodies = [m["Body"] for m in sqs.receive_message(QueueUrl=url)["Messages"]]
     assert bodies == ["delivered"]
-    assert _invokers(kms_import_server, "GenerateDataKey") == {"sns.amazonaws.com"}
+    assert invokers(kms_import_server, "GenerateDataKey") == {"sns.amazonaws.com"}
 
 
 def _set_lambda_config(url: str, use_docker: bool) -> None:
@@ -137,7 +106,7 @@ def _zip() -> bytes:
 def test_lambda_over_http(docker_less: str) -> None:
     kms = endpoint_client("kms", docker_less)
     iam, awslambda = endpoint_client("iam", docker_less), endpoint_client("lambda", docker_less)
-    key_id, arn, _ = _imported_key(kms)
+    key_id, arn, _ = imported_key(kms)
     role = iam.create_role(RoleName="runner", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     awslambda.create_function(
         FunctionName="served",
@@ -157,4 +126,4 @@ def test_lambda_over_http(docker_less: str) -> None:
     assert f"{arn} is disabled." in info.value.response["Error"]["Message"]
     kms.enable_key(KeyId=key_id)
     assert awslambda.invoke(FunctionName="served", Payload=b"{}")["StatusCode"] == 200
-    assert _invokers(docker_less, "Decrypt") == {"lambda.amazonaws.com"}
+    assert invokers(docker_less, "Decrypt") == {"lambda.amazonaws.com"}

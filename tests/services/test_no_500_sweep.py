@@ -23,10 +23,9 @@ from botocore.exceptions import ClientError
 from kms_import_mock import mock_kms_import
 from kms_import_mock.services import registry
 from kms_import_mock.services.patching import Patches
-from tests.services.service_helpers import endpoint_client, streams_client
+from tests.services.service_helpers import endpoint_client, imported_key, streams_client
 from tests.services.sweep_scenarios import COVERS, SCENARIOS, Call, Client, Key
 from tests.services.test_lambda import NO_DOCKER
-from tests.services.test_services_server import _imported_key
 
 #: How each unusable state is reached from a usable key (the expired one by the clock).
 BREAK: dict[str, Callable[[Any, str], None]] = {
@@ -182,7 +181,7 @@ def test_over_http(kms_import_server: str, state: str) -> None:
     import urllib.request
 
     kms = endpoint_client("kms", kms_import_server)
-    key_id, arn, _material = _imported_key(kms)
+    key_id, arn, _material = imported_key(kms)
 
     def c(service: str, region: str = "us-east-1") -> Any:
         return endpoint_client(service, kms_import_server, region)

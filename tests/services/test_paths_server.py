@@ -5,16 +5,19 @@ from __future__ import annotations
 import boto3
 
 from tests.helpers import aws_error
-from tests.services.service_helpers import endpoint_client
+from tests.services.service_helpers import (
+    advance_clock,
+    endpoint_client,
+    import_material,
+    imported_key,
+)
 from tests.services.test_paths_s3_sm_ssm_sqs import BUCKET, CSV, select
-from tests.services.test_rds_redshift_server import _advance
 from tests.services.test_s3_notifications import records
-from tests.services.test_services_server import _import, _imported_key
 
 
 def test_s3_select_over_http(kms_import_server: str) -> None:
     kms, s3 = endpoint_client("kms", kms_import_server), endpoint_client("s3", kms_import_server)
-    key_id, arn, material = _imported_key(kms)
+    key_id, arn, material = imported_key(kms)
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(
         Bucket=BUCKET, Key="rows.csv", Body=CSV, ServerSideEncryption="aws:kms", SSEKMSKeyId=key_id
@@ -25,14 +28,14 @@ def test_s3_select_over_http(kms_import_server: str) -> None:
         "KMS.KMSInvalidStateException",
         f"{arn} is pending import.",
     )
-    _import(kms, key_id, material)
+    import_material(kms, key_id, material)
     assert b"bolt" in select(s3, "rows.csv")
 
 
 def test_batch_get_secret_value_with_filters_over_http(kms_import_server: str) -> None:
     kms = endpoint_client("kms", kms_import_server)
     sm = endpoint_client("secretsmanager", kms_import_server)
-    key_id, arn, _ = _imported_key(kms)
+    key_id, arn, _ = imported_key(kms)
     refused_arn = sm.create_secret(Name="app/db", SecretString="s1", KmsKeyId=key_id)["ARN"]
     sm.create_secret(Name="app/cache", SecretString="s2")
     kms.delete_imported_key_material(KeyId=key_id)
@@ -45,14 +48,14 @@ def test_batch_get_secret_value_with_filters_over_http(kms_import_server: str) -
 
 def test_ssm_advanced_securestring_over_http(kms_import_server: str) -> None:
     kms, ssm = endpoint_client("kms", kms_import_server), endpoint_client("ssm", kms_import_server)
-    key_id, arn, material = _imported_key(kms)
+    key_id, arn, material = imported_key(kms)
     big = "x" * 6000
     ssm.put_parameter(Name="/big", Value=big, Type="SecureString", KeyId=key_id, Tier="Advanced")
     assert ssm.get_parameter(Name="/big", WithDecryption=True)["Parameter"]["Value"] == big
     kms.delete_imported_key_material(KeyId=key_id)
     code, message = aws_error(ssm.get_parameter, Name="/big", WithDecryption=True)
     assert code == "InvalidKeyId" and f"{arn} is pending import." in message
-    _import(kms, key_id, material)
+    import_material(kms, key_id, material)
     assert ssm.get_parameter(Name="/big", WithDecryption=True)["Parameter"]["Value"] == big
 
 
@@ -61,8 +64,8 @@ def test_secrets_manager_replica_follows_its_own_key_over_http(kms_import_server
     sm = endpoint_client("secretsmanager", kms_import_server)
     far_kms = endpoint_client("kms", kms_import_server, "eu-west-1")
     far = endpoint_client("secretsmanager", kms_import_server, "eu-west-1")
-    key_id, _, material = _imported_key(kms)
-    far_key, far_arn, far_material = _imported_key(far_kms)
+    key_id, _, material = imported_key(kms)
+    far_key, far_arn, far_material = imported_key(far_kms)
     sm.create_secret(
         Name="app/db", SecretString="s1", KmsKeyId=key_id,
         AddReplicaRegions=[{"Region": "eu-west-1", "KmsKeyId": far_key}],
@@ -70,29 +73,29 @@ def test_secrets_manager_replica_follows_its_own_key_over_http(kms_import_server
     kms.delete_imported_key_material(KeyId=key_id)
     assert far.get_secret_value(SecretId="app/db")["SecretString"] == "s1"
     assert aws_error(sm.get_secret_value, SecretId="app/db")[0] == "DecryptionFailure"
-    _import(kms, key_id, material)
+    import_material(kms, key_id, material)
     far_kms.delete_imported_key_material(KeyId=far_key)
     code, message = aws_error(far.get_secret_value, SecretId="app/db")
     assert code == "DecryptionFailure" and f"{far_arn} is pending import." in message
     assert sm.get_secret_value(SecretId="app/db")["SecretString"] == "s1"
-    _import(far_kms, far_key, far_material)
+    import_material(far_kms, far_key, far_material)
     assert far.get_secret_value(SecretId="app/db")["SecretString"] == "s1"
 
 
 def test_sqs_long_poll_checks_what_arrives_over_http(kms_import_server: str) -> None:
     kms, sqs = endpoint_client("kms", kms_import_server), endpoint_client("sqs", kms_import_server)
-    key_id, arn, material = _imported_key(kms)
+    key_id, arn, material = imported_key(kms)
     url = sqs.create_queue(
         QueueName="slow-http",
         Attributes={"KmsMasterKeyId": key_id, "KmsDataKeyReusePeriodSeconds": "60"},
     )["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="late", DelaySeconds=1)
-    _advance(kms_import_server, 61)
+    advance_clock(kms_import_server, 61)
     kms.delete_imported_key_material(KeyId=key_id)
     assert sqs.receive_message(QueueUrl=url).get("Messages", []) == []
     code, message = aws_error(sqs.receive_message, QueueUrl=url, WaitTimeSeconds=3)
     assert code == "KmsInvalidState" and f"{arn} is pending import." in message
-    _import(kms, key_id, material)
+    import_material(kms, key_id, material)
     [got] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"]
     assert got["Body"] == "late"
 
@@ -102,7 +105,7 @@ def test_secrets_manager_rotation_version_follows_the_key_over_http(
 ) -> None:
     kms = endpoint_client("kms", kms_import_server)
     sm = endpoint_client("secretsmanager", kms_import_server)
-    key_id, arn, material = _imported_key(kms)
+    key_id, arn, material = imported_key(kms)
     sm.create_secret(Name="rotated/db", SecretString="v1", KmsKeyId=key_id)
     sm.rotate_secret(SecretId="rotated/db", RotateImmediately=False)
     kms.delete_imported_key_material(KeyId=key_id)
@@ -111,14 +114,14 @@ def test_secrets_manager_rotation_version_follows_the_key_over_http(
     assert aws_error(sm.rotate_secret, SecretId="rotated/db", RotateImmediately=False)[0] == (
         "InvalidRequestException"
     )
-    _import(kms, key_id, material)
+    import_material(kms, key_id, material)
     assert sm.get_secret_value(SecretId="rotated/db")["SecretString"] == "v1"
 
 
 def test_s3_notification_record_names_the_caller_over_http(kms_import_server: str) -> None:
     kms, s3 = endpoint_client("kms", kms_import_server), endpoint_client("s3", kms_import_server)
     sqs, iam = endpoint_client("sqs", kms_import_server), endpoint_client("iam", kms_import_server)
-    key_id, _, _ = _imported_key(kms)
+    key_id, _, _ = imported_key(kms)
     user = iam.create_user(UserName="http-writer")["User"]
     keys = iam.create_access_key(UserName="http-writer")["AccessKey"]
     writer = boto3.client(

@@ -2,43 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
-from typing import Any
-
-from kms_import_mock import generate_key_material, wrap_key_material
 from tests.helpers import aws_error
-from tests.services.service_helpers import endpoint_client
-
-
-def _imported_key(kms: Any) -> tuple[str, str, bytes]:
-    meta = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
-    material = generate_key_material("SYMMETRIC_DEFAULT")
-    _import(kms, meta["KeyId"], material)
-    return meta["KeyId"], meta["Arn"], material
-
-
-def _import(kms: Any, key_id: str, material: bytes) -> None:
-    params = kms.get_parameters_for_import(
-        KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
-    )
-    kms.import_key_material(
-        KeyId=key_id,
-        ImportToken=params["ImportToken"],
-        EncryptedKeyMaterial=wrap_key_material(params["PublicKey"], material, "RSAES_OAEP_SHA_256"),
-        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
-    )
-
-
-def _events(url: str, name: str) -> list[dict[str, Any]]:
-    with urllib.request.urlopen(f"{url}/_kms_import/events?name={name}", timeout=30) as reply:
-        body = json.load(reply)
-    return list(body["events"] if isinstance(body, dict) else body)
+from tests.services.service_helpers import (
+    endpoint_client,
+    import_material,
+    imported_key,
+    invokers,
+)
 
 
 def test_s3_over_http(kms_import_server: str) -> None:
     kms, s3 = endpoint_client("kms", kms_import_server), endpoint_client("s3", kms_import_server)
-    key_id, arn, material = _imported_key(kms)
+    key_id, arn, material = imported_key(kms)
     s3.create_bucket(Bucket="served-bucket")
     written = s3.put_object(
         Bucket="served-bucket",
@@ -53,27 +28,27 @@ def test_s3_over_http(kms_import_server: str) -> None:
         "KMS.KMSInvalidStateException",
         f"{arn} is pending import.",
     )
-    _import(kms, key_id, material)
+    import_material(kms, key_id, material)
     assert s3.get_object(Bucket="served-bucket", Key="k")["Body"].read() == b"over http"
-    invoked = {e["userIdentity"].get("invokedBy") for e in _events(kms_import_server, "Decrypt")}
+    invoked = invokers(kms_import_server, "Decrypt")
     assert invoked == {"s3.amazonaws.com"}
 
 
 def test_secrets_manager_over_http(kms_import_server: str) -> None:
     kms = endpoint_client("kms", kms_import_server)
     sm = endpoint_client("secretsmanager", kms_import_server)
-    key_id, arn, material = _imported_key(kms)
+    key_id, arn, material = imported_key(kms)
     sm.create_secret(Name="served", SecretString="v", KmsKeyId=key_id)
     kms.delete_imported_key_material(KeyId=key_id)
     code, message = aws_error(sm.get_secret_value, SecretId="served")
     assert code == "DecryptionFailure" and f"{arn} is pending import." in message
-    _import(kms, key_id, material)
+    import_material(kms, key_id, material)
     assert sm.get_secret_value(SecretId="served")["SecretString"] == "v"
 
 
 def test_ssm_over_http(kms_import_server: str) -> None:
     kms, ssm = endpoint_client("kms", kms_import_server), endpoint_client("ssm", kms_import_server)
-    key_id, arn, material = _imported_key(kms)
+    key_id, arn, material = imported_key(kms)
     ssm.put_parameter(Name="/served", Value="v", Type="SecureString", KeyId=key_id)
     assert ssm.get_parameter(Name="/served")["Parameter"]["Value"] != "v"
     kms.delete_imported_key_material(KeyId=key_id)
@@ -82,5 +57,5 @@ def test_ssm_over_http(kms_import_server: str) -> None:
         f"{arn} is pending import. (Service: AWSKMS; Status Code: 400; "
         "Error Code: KMSInvalidStateException)",
     )
-    _import(kms, key_id, material)
+    import_material(kms, key_id, material)
     assert ssm.get_parameter(Name="/served", WithDecryption=True)["Parameter"]["Value"] == "v"
