@@ -13,6 +13,11 @@ usable again, Invoke works. A function without environment variables (or without
 ``KMSKeyArn``) never asks KMS, as on AWS. UpdateFunctionConfiguration's ``KMSKeyArn`` (which
 moto ignores) is kept, so a key named or removed later is followed.
 
+InvokeAsync (deprecated, still in botocore's model with the same KMS errors) needs the key as
+Invoke does: moto's response layer runs the function there without the backend's Invoke, so its
+request is wrapped and checks the key first; refused, the function is not run. Usable, moto's
+answer stands (HTTP 202).
+
 Both moto's Lambda backends are wrapped: the Docker one and the docker-less one
 (``mock_kms_import(config={"lambda": {"use_docker": False}})``, as with ``mock_aws``), which
 answers Invoke without running code.
@@ -23,6 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from moto.awslambda.exceptions import LambdaClientError
 from moto.awslambda.models import LambdaBackend
@@ -102,6 +108,16 @@ def _wrap_invoke(original: Callable[..., Any]) -> Callable[..., Any]:
     return invoke
 
 
+def _wrap_invoke_async(original: Callable[..., Any]) -> Callable[..., Any]:
+    def invoke_async(self: Any) -> Any:
+        # The function as moto's invoke_async finds it (``.../functions/<name>/invoke-async/``).
+        name = unquote(self.path.rsplit("/", 3)[-3 if self.path.endswith("/") else -2])
+        check(self.backend.get_function(name, None))
+        return original(self)
+
+    return invoke_async
+
+
 def _wrap_update(original: Callable[..., Any]) -> Callable[..., Any]:
     def update_function_configuration(
         self: LambdaBackend, function_name: str, qualifier: str, body: dict[str, Any]
@@ -118,8 +134,9 @@ def _wrap_update(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def install(patches: Patches) -> None:
-    """Wrap Invoke of moto's Lambda backend and of its docker-less subclass, and keep
-    UpdateFunctionConfiguration's key."""
+    """Wrap Invoke of moto's Lambda backend and of its docker-less subclass, InvokeAsync of
+    the response layer both share, and keep UpdateFunctionConfiguration's key."""
+    from moto.awslambda.responses import LambdaResponse
     from moto.awslambda_simple.models import LambdaSimpleBackend
 
     for cls in (LambdaBackend, LambdaSimpleBackend):
@@ -128,5 +145,7 @@ def install(patches: Patches) -> None:
         wrapper.__name__ = "invoke"
         wrapper.__doc__ = original.__doc__
         patches.set(cls, "invoke", wrapper)
+    invoke_async = patches.original(LambdaResponse, "invoke_async")
+    patches.set(LambdaResponse, "invoke_async", _wrap_invoke_async(invoke_async))
     update = patches.original(LambdaBackend, "update_function_configuration")
     patches.set(LambdaBackend, "update_function_configuration", _wrap_update(update))

@@ -8,8 +8,11 @@ key of the KMS key, decrypted when the cluster starts and then held in memory. S
   Under an unusable key it is refused and nothing is created.
 - A running cluster stays ``available`` when the key becomes unusable: it still holds the key.
 - What must decrypt the cluster key again calls Decrypt: RebootCluster, ResumeCluster of a
-  paused cluster, RestoreFromClusterSnapshot (the snapshot keeps its cluster's key).
-  A restore under an unusable key is refused and creates nothing. A reboot or resume is
+  paused cluster, RestoreFromClusterSnapshot (the snapshot keeps its cluster's key). A restore
+  is encrypted under the request's ``KmsKeyId`` if it names one (moto's response layer drops
+  it; the mock reads it), else under the snapshot's key, with a new cluster key from
+  GenerateDataKey. A restore that cannot use either key is refused and creates nothing. A
+  reboot or resume is
   accepted, as on AWS, but the cluster comes up without its key: ``ClusterStatus``
   ``incompatible-hsm``. Once the key is usable again, RebootCluster or ResumeCluster brings it
   back to ``available``.
@@ -25,6 +28,7 @@ unencrypted clusters never call KMS.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +41,12 @@ PRINCIPAL = "redshift.amazonaws.com"
 FAILED_STATUS = "incompatible-hsm"
 STATE = "kms_import_redshift"
 SEALED = "kms_import_redshift_sealed"
+
+#: The ``KmsKeyId`` of the RestoreFromClusterSnapshot request being served (moto's response
+#: layer does not pass it to the backend).
+_restore_key: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "kms_import_redshift_restore_key", default=None
+)
 
 
 @dataclass
@@ -150,18 +160,33 @@ def _create_cluster_snapshot(original: Callable[..., Any]) -> Callable[..., Any]
 
 def _restore(original: Callable[..., Any]) -> Callable[..., Any]:
     def restore_from_cluster_snapshot(self: Any, **kwargs: Any) -> Any:
+        requested = kwargs.pop("kms_key_id", None) or _restore_key.get()
         snapshot = self.snapshots.get(kwargs.get("snapshot_identifier"))
-        sealed = snapshot.__dict__.get(SEALED) if snapshot is not None else None
-        if sealed is None:
-            return original(self, **kwargs)
-        if kwargs.get("cluster_identifier") in self.clusters:
-            return original(self, **kwargs)  # moto's ClusterAlreadyExists, no KMS call
+        if snapshot is None or kwargs.get("cluster_identifier") in self.clusters:
+            return original(self, **kwargs)  # moto's ClusterSnapshotNotFound / AlreadyExists
+        sealed: envelope.Sealed | None = snapshot.__dict__.get(SEALED)
+        key_id = requested or (sealed.key_arn if sealed is not None else None)
+        if key_id is None:
+            return original(self, **kwargs)  # no key: a snapshot without a customer key
+        if sealed is not None:
+            try:
+                envelope.unseal(sealed, PRINCIPAL)
+            except envelope.KmsRefusal as refusal:
+                raise access_denied(sealed.key_arn, refusal) from None
+        # The restored cluster is encrypted under the requested key (else the snapshot's), with
+        # a new cluster key: create_cluster refuses an unusable key before it creates anything.
+        return original(self, **{**kwargs, "encrypted": True, "kms_key_id": key_id})
+
+    return restore_from_cluster_snapshot
+
+
+def _restore_response(original: Callable[..., Any]) -> Callable[..., Any]:
+    def restore_from_cluster_snapshot(self: Any) -> Any:
+        token = _restore_key.set(self._get_param("KmsKeyId") or None)
         try:
-            envelope.unseal(sealed, PRINCIPAL)
-        except envelope.KmsRefusal as refusal:
-            raise access_denied(sealed.key_arn, refusal) from None
-        # The restored cluster is encrypted under the snapshot's key, with a new cluster key.
-        return original(self, **{**kwargs, "encrypted": True, "kms_key_id": sealed.key_arn})
+            return original(self)
+        finally:
+            _restore_key.reset(token)
 
     return restore_from_cluster_snapshot
 
@@ -192,7 +217,8 @@ def _reboot_cluster(self: Any) -> Any:
 
 
 def install(patches: Patches) -> None:
-    """Wrap moto's Redshift backend, add RebootCluster and the status read; restored on stop."""
+    """Wrap moto's Redshift backend and its restore's request (for ``KmsKeyId``), add
+    RebootCluster and the status read; restored on stop."""
     from moto.redshift.models import Cluster, RedshiftBackend
     from moto.redshift.responses import RedshiftResponse
 
@@ -206,6 +232,8 @@ def install(patches: Patches) -> None:
         wrapper = wrap(original)
         wrapper.__name__, wrapper.__doc__ = name, original.__doc__
         patches.set(RedshiftBackend, name, wrapper)
+    restore = patches.original(RedshiftResponse, "restore_from_cluster_snapshot")
+    patches.set(RedshiftResponse, "restore_from_cluster_snapshot", _restore_response(restore))
     patches.set(Cluster, "status", _ClusterStatus())
     if not hasattr(RedshiftResponse, "reboot_cluster"):
         patches.set(RedshiftResponse, "reboot_cluster", _reboot_cluster)

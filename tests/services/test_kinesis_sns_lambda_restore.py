@@ -8,9 +8,12 @@ import zipfile
 from typing import Any
 
 import boto3
+import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from moto import mock_aws
-from moto.awslambda.models import LambdaBackend
+from moto.awslambda.models import LambdaBackend, LambdaFunction
+from moto.awslambda.responses import LambdaResponse
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.kinesis.models import KinesisBackend, kinesis_backends
 from moto.sns.models import SNSBackend, sns_backends
@@ -113,6 +116,26 @@ def test_resources_made_under_the_mock_are_served_plain_by_an_outer_mock_aws() -
         assert _records(kinesis) == [b"sealed", b"plain"]
         assert sns.publish(TopicArn=topic, Message="plain")["MessageId"]
         assert awslambda.invoke(FunctionName="fn", Payload=b"{}")["StatusCode"] == 200
+
+
+def test_invoke_async_is_plain_moto_again_after_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    # moto's InvokeAsync runs the code in Docker even docker-less: answer the event instead.
+    monkeypatch.setattr(
+        LambdaFunction, "_invoke_lambda", lambda self, event=None: ("{}", False, "")
+    )
+    before = dict(vars(LambdaResponse))
+    with mock_aws(config=NO_DOCKER):
+        with mock_kms_import(config=NO_DOCKER) as m:
+            key = m.create_imported_key()
+            _, _, awslambda, _ = _encrypted_resources(key.arn)
+            m.client().disable_key(KeyId=key.key_id)
+            with pytest.raises(ClientError) as info:
+                awslambda.invoke_async(FunctionName="fn", InvokeArgs=b"{}")
+            assert info.value.response["Error"]["Code"] == "KMSDisabledException"
+            assert dict(vars(LambdaResponse)) != before
+        assert dict(vars(LambdaResponse)) == before
+        # Plain moto: the disabled key refuses nothing.
+        assert awslambda.invoke_async(FunctionName="fn", InvokeArgs=b"{}")["Status"] == 202
 
 
 def test_the_config_applies_only_while_the_mock_runs() -> None:
