@@ -12,10 +12,9 @@ key of the KMS key, decrypted when the cluster starts and then held in memory. S
   is encrypted under the request's ``KmsKeyId`` if it names one (moto's response layer drops
   it; the mock reads it), else under the snapshot's key, with a new cluster key from
   GenerateDataKey. A restore that cannot use either key is refused and creates nothing. A
-  reboot or resume is
-  accepted, as on AWS, but the cluster comes up without its key: ``ClusterStatus``
-  ``incompatible-hsm``. Once the key is usable again, RebootCluster or ResumeCluster brings it
-  back to ``available``.
+  reboot or resume is accepted, as on AWS, but the cluster comes up without its key:
+  ``ClusterStatus`` ``incompatible-hsm``. Once the key is usable again, RebootCluster or
+  ResumeCluster brings it back to ``available``.
 
 Project decisions (AWS documents no synchronous KMS error for Redshift): a refused create or
 restore answers HTTP 403 ``DependentServiceAccessDenied`` ("a dependent service denied access",

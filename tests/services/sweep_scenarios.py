@@ -351,6 +351,7 @@ def metrics_calls(made: dict[str, Any]) -> list[Call]:
         ("sns", "PublishBatch", {"TopicArn": made["topic"], "PublishBatchRequestEntries":
                                  [entry]}),
         ("lambda", "Invoke", {"FunctionName": "sweep-fn", "Payload": b"{}"}),
+        ("lambda", "InvokeAsync", {"FunctionName": "sweep-fn", "InvokeArgs": b"{}"}),
         ("lambda", "UpdateFunctionConfiguration", {"FunctionName": "sweep-fn",
                                                    "KMSKeyArn": key.arn}),
     ]
@@ -422,6 +423,9 @@ def databases_calls(made: dict[str, Any]) -> list[Call]:
                                                "SnapshotIdentifier": "sweep-rs-snap2"}),
         ("redshift", "RestoreFromClusterSnapshot", {"ClusterIdentifier": "sweep-rs-restored",
                                                     "SnapshotIdentifier": "sweep-rs-snap"}),
+        ("redshift", "RestoreFromClusterSnapshot", {"ClusterIdentifier": "sweep-rs-rekeyed",
+                                                    "SnapshotIdentifier": "sweep-rs-snap",
+                                                    "KmsKeyId": key.arn}),
         ("redshift", "ResumeCluster", {"ClusterIdentifier": "sweep-rs-paused"}),
         ("redshift", "RebootCluster", {"ClusterIdentifier": "sweep-rs"}),
         ("redshift", "DescribeClusters", {}),
@@ -518,6 +522,7 @@ COVERS: dict[str, str] = {
     "sns: SNSBackend.set_topic_attribute": "sns.SetTopicAttributes",
     "sns: SNSBackend.publish_batch": "sns.PublishBatch",
     "awslambda: LambdaBackend.invoke": "lambda.Invoke",
+    "awslambda: LambdaResponse.invoke_async": "lambda.InvokeAsync",
     "awslambda: LambdaSimpleBackend.invoke": "lambda.Invoke",
     "awslambda: LambdaBackend.update_function_configuration":
         "lambda.UpdateFunctionConfiguration",
@@ -542,5 +547,7 @@ COVERS: dict[str, str] = {
     "redshift: RedshiftBackend.resume_cluster": "redshift.ResumeCluster",
     "redshift: Cluster.status": "redshift.DescribeClusters",
     "redshift: RedshiftResponse.reboot_cluster": "redshift.RebootCluster",
+    "redshift: RedshiftResponse.restore_from_cluster_snapshot":
+        "redshift.RestoreFromClusterSnapshot",
     "redshift: RedshiftResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER": "redshift.DescribeClusters",
 }
