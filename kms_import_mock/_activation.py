@@ -199,6 +199,8 @@ _EXTENSION_ATTRIBUTES = (
     "_expiry",
     "_deletions",
     "deletion_windows",
+    "_rotations",
+    "rotation_schedules",
     "lock",
     "_audit_events",
     "_expired_batches",

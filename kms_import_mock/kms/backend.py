@@ -9,6 +9,7 @@ moto's KMS backend class while a mock is active.
 from __future__ import annotations
 
 from .aliases import AliasIndex
+from .automatic_rotation import AutomaticRotation
 from .base import ImportBackendBase
 from .crypto_operations import CryptoOperations
 from .import_operations import ImportOperations
@@ -22,6 +23,7 @@ __all__ = ["ImportBackendBase", "ImportKmsBackend"]
 
 class ImportKmsBackend(
     ImportOperations,
+    AutomaticRotation,
     RotationOperations,
     KeyDeletion,
     CryptoOperations,
@@ -30,8 +32,8 @@ class ImportKmsBackend(
     ImportBackendBase,
 ):
     """``KmsBackend`` plus the import lifecycle: GetParametersForImport, ImportKeyMaterial,
-    DeleteImportedKeyMaterial, expiry, rotation, replicas, the end of a deletion's waiting
-    period and crypto with imported material.
+    DeleteImportedKeyMaterial, expiry, rotation (on demand and on schedule), replicas, the end
+    of a deletion's waiting period and crypto with imported material.
 
     Its URL table comes with ``service.ServedKmsBackend``, the class moto is given: the HTTP face
     sits above the backend, so the backend does not import it.

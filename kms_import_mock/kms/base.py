@@ -71,6 +71,10 @@ class ImportBackendBase(KeyLookups):
         #: key id -> PendingWindowInDays of its ScheduleKeyDeletion (moto keeps only the date;
         #: a primary in PendingReplicaDeletion has no date yet).
         self.deletion_windows: dict[str, int] = {}
+        #: Keys by NextRotationDate (material id ""), for automatic rotation; and each key's
+        #: (RotationPeriodInDays, when its current period began, as epoch seconds).
+        self._rotations = ExpiryHeap()
+        self.rotation_schedules: dict[str, tuple[int, float]] = {}
         self.lock = threading.RLock()
 
     # -- lookups, key state and lazy expiry ------------------------------------------------
@@ -154,17 +158,23 @@ class ImportBackendBase(KeyLookups):
             self._expiry.cancel(key_id, material.material_id)
 
     def sweep(self) -> None:
-        """Expire every material whose ValidTo has passed and delete every key whose
-        DeletionDate has passed, in that order; lazy, no timers."""
+        """Expire every material whose ValidTo has passed, rotate every key whose
+        NextRotationDate has come and delete every key whose DeletionDate has passed, in that
+        order; lazy, no timers."""
         # Lock-free fast path: nothing is due until the earliest ValidTo or DeletionDate.
         earliest = self._expiry.earliest()
-        deleting = self._deletions.earliest()
-        if deleting is not None and (earliest is None or deleting < earliest):
-            earliest = deleting
+        for heap in (self._rotations, self._deletions):
+            due = heap.earliest()
+            if due is not None and (earliest is None or due < earliest):
+                earliest = due
         if earliest is None or earliest > clock.now().timestamp():
             return
         self._expire_materials()
+        self.complete_rotations()
         self.complete_deletions()
+
+    def complete_rotations(self) -> None:
+        """Rotate the keys whose NextRotationDate has come (``automatic_rotation`` does)."""
 
     def complete_deletions(self) -> None:
         """Delete the keys whose waiting period has ended (``key_deletion`` does)."""

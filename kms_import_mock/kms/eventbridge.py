@@ -81,12 +81,14 @@ def key_rotated(
     when: float,
     previous_material_id: str | None,
     current_material_id: str | None,
+    rotation_type: str = "ON_DEMAND",
 ) -> None:
-    """``KMS CMK Rotation`` of an on-demand rotation, with the detail AWS documents."""
+    """``KMS CMK Rotation`` of a rotation (``ON_DEMAND`` or ``AUTOMATIC``), with the detail
+    AWS documents."""
     detail = {
         "key-id": key.id,
         "key-origin": key.origin,
-        "rotation-type": "ON_DEMAND",
+        "rotation-type": rotation_type,
         "previous-key-material-id": previous_material_id,
         "current-key-material-id": current_material_id,
     }

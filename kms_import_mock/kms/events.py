@@ -491,16 +491,18 @@ def record_key_rotated(
     key: Key,
     previous_material_id: str | None,
     current_material_id: str | None,
+    rotation_type: str = "ON_DEMAND",
+    when: _dt.datetime | None = None,
 ) -> None:
-    """``RotateKey``: an on-demand rotation completed."""
+    """``RotateKey``: a rotation (on demand, or an automatic one at ``when``) completed."""
     details = {
-        "rotationType": "ON_DEMAND",
+        "rotationType": rotation_type,
         "keyOrigin": key.origin,
         "previousKeyMaterialId": previous_material_id,
         "currentKeyMaterialId": current_material_id,
         "keyId": key.id,
     }
-    _service_event(backend, key, "RotateKey", clock.now(), details)
+    _service_event(backend, key, "RotateKey", when or clock.now(), details)
 
 
 def record_key_deleted(backend: AuditedBackend, key: Key, when: _dt.datetime) -> None:

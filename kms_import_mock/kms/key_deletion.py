@@ -53,6 +53,8 @@ class KeyDeletion(KeyStateRules):
             for material in state.materials:
                 self._expiry.cancel(key.id, material.material_id)
         self.deletion_windows.pop(key.id, None)
+        self.rotation_schedules.pop(key.id, None)
+        self._rotations.cancel(key.id, "")
         self.delete_key(key.id)
 
     def _release_primary(self, replica: Key, when: _dt.datetime) -> None:

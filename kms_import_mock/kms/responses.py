@@ -366,6 +366,32 @@ class ImportKmsResponse(UndecodableBodyTolerant, CryptoResponses, KmsResponse):
 
     # -- rotation and multi-Region -------------------------------------------------------------
 
+    def enable_key_rotation(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html
+
+        moto ignored ``RotationPeriodInDays`` (the model's range, 90 to 2560, is checked with
+        every request's constraints)."""
+        key_id = self._get_param("KeyId")
+        self._validate_cmk_id(key_id)
+        self.kms_backend.enable_key_rotation(key_id, self._get_param("RotationPeriodInDays"))
+        return json.dumps(None)
+
+    def get_key_rotation_status(self) -> str:
+        """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyRotationStatus.html
+
+        AWS's answer: the key ARN, and while rotation is on its ``RotationPeriodInDays`` and
+        ``NextRotationDate`` (moto answered ``KeyRotationEnabled`` alone)."""
+        key_id = self._get_param("KeyId")
+        self._validate_cmk_id(key_id)
+        backend = self.kms_backend
+        enabled = backend.get_key_rotation_status(key_id)
+        key = backend.keys[backend.get_key_id(key_id)]
+        response: dict[str, Any] = {"KeyId": key.arn, "KeyRotationEnabled": enabled}
+        schedule = backend.rotation_schedule(key) if enabled else None
+        if schedule is not None:
+            response["RotationPeriodInDays"], response["NextRotationDate"] = schedule
+        return json.dumps(response)
+
     def list_key_rotations(self) -> str:
         """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html
 

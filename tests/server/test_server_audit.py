@@ -104,3 +104,23 @@ def test_key_deletion_completes_over_http(kms_import_server: str) -> None:
     ]
     names = [e["eventName"] for e in _events(kms_import_server)]
     assert names.count("DeleteKey") == 1
+
+
+def test_automatic_rotation_over_http(kms_import_server: str) -> None:
+    kms = endpoint_client("kms", kms_import_server)
+    sqs = endpoint_client("sqs", kms_import_server)
+    bus = endpoint_client("events", kms_import_server)
+    url = sqs.create_queue(QueueName="served-rotations")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    bus.put_rule(Name="turn", EventPattern=json.dumps({"detail-type": ["KMS CMK Rotation"]}))
+    bus.put_targets(Rule="turn", Targets=[{"Id": "q", "Arn": arn}])
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=90)
+    _advance(kms_import_server, 91 * 86400)
+    rotations = kms.list_key_rotations(KeyId=key_id)["Rotations"]
+    assert [r["RotationType"] for r in rotations] == ["AUTOMATIC"]
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    details = [json.loads(m["Body"])["detail"] for m in messages]
+    assert [(d["key-id"], d["rotation-type"]) for d in details] == [(key_id, "AUTOMATIC")]
