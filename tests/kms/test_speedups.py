@@ -343,3 +343,20 @@ def test_seeded_request_ids_are_moto_request_ids() -> None:
             return [key_id] + [a["ResponseMetadata"]["RequestId"] for a in answers]
 
     assert request_ids(mock_kms_import) == request_ids(mock_aws)
+
+
+def test_the_guard_is_built_again_when_motos_patterns_change() -> None:
+    with mock_kms_import():
+        first = backend_index.backend_url_patterns[0][1]
+    with mock_kms_import():
+        assert backend_index.backend_url_patterns[0][1] is first  # the same list: reused
+    original = backend_index.backend_url_patterns
+    kms_only = [entry for entry in original if entry[0] == "kms"]
+    backend_index.backend_url_patterns = kms_only
+    try:
+        with mock_kms_import():
+            guard = backend_index.backend_url_patterns[0][1]
+            assert guard is not first
+            assert guard.match("https://kms.us-east-1.amazonaws.com")
+    finally:
+        backend_index.backend_url_patterns = original
