@@ -28,6 +28,24 @@ def _advance(url: str, seconds: float) -> None:
         assert reply.status == 200
 
 
+def _queue_for(url: str, name: str, pattern: dict[str, Any]) -> tuple[Any, str]:
+    """An SQS queue behind a rule of the served default bus: (sqs client, queue URL)."""
+    sqs = endpoint_client("sqs", url)
+    bus = endpoint_client("events", url)
+    queue = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    bus.put_rule(Name=name, EventPattern=json.dumps(pattern))
+    bus.put_targets(Rule=name, Targets=[{"Id": "q", "Arn": arn}])
+    return sqs, queue
+
+
+def _bodies(sqs: Any, queue: str) -> list[dict[str, Any]]:
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    return [json.loads(m["Body"]) for m in messages]
+
+
 def test_refused_decrypt_and_last_usage_over_http(kms_import_server: str) -> None:
     kms = endpoint_client("kms", kms_import_server)
     key = kms.create_key()["KeyMetadata"]
@@ -57,14 +75,7 @@ def test_expiration_event_reaches_sqs_over_http(kms_import_server: str) -> None:
     from kms_import_mock import generate_key_material, wrap_key_material
 
     kms = endpoint_client("kms", kms_import_server)
-    sqs = endpoint_client("sqs", kms_import_server)
-    bus = endpoint_client("events", kms_import_server)
-    url = sqs.create_queue(QueueName="served-kms-events")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    bus.put_rule(Name="kms", EventPattern=json.dumps({"source": ["aws.kms"]}))
-    bus.put_targets(Rule="kms", Targets=[{"Id": "q", "Arn": arn}])
+    sqs, url = _queue_for(kms_import_server, "served-kms-events", {"source": ["aws.kms"]})
     meta = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
     params = kms.get_parameters_for_import(
         KeyId=meta["KeyId"], WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
@@ -77,28 +88,19 @@ def test_expiration_event_reaches_sqs_over_http(kms_import_server: str) -> None:
     )  # fmt: skip
     _advance(kms_import_server, 2 * 86400)
     kms.describe_key(KeyId=meta["KeyId"])  # noticed again: still one event
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    bodies = [json.loads(m["Body"]) for m in messages]
+    bodies = _bodies(sqs, url)
     assert [b["detail-type"] for b in bodies] == ["KMS Imported Key Material Expiration"]
     assert bodies[0]["resources"] == [meta["Arn"]]
 
 
 def test_key_deletion_completes_over_http(kms_import_server: str) -> None:
     kms = endpoint_client("kms", kms_import_server)
-    sqs = endpoint_client("sqs", kms_import_server)
-    bus = endpoint_client("events", kms_import_server)
-    url = sqs.create_queue(QueueName="served-deletions")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    bus.put_rule(Name="gone", EventPattern=json.dumps({"detail-type": ["KMS CMK Deletion"]}))
-    bus.put_targets(Rule="gone", Targets=[{"Id": "q", "Arn": arn}])
+    sqs, url = _queue_for(kms_import_server, "gone", {"detail-type": ["KMS CMK Deletion"]})
     meta = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
     kms.schedule_key_deletion(KeyId=meta["KeyId"], PendingWindowInDays=7)
     _advance(kms_import_server, 8 * 86400)
     assert aws_error(kms.describe_key, KeyId=meta["KeyId"])[0] == "NotFoundException"
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    bodies = [json.loads(m["Body"]) for m in messages]
+    bodies = _bodies(sqs, url)
     assert [(b["detail-type"], b["detail"]) for b in bodies] == [
         ("KMS CMK Deletion", {"key-id": meta["KeyId"]})
     ]
@@ -108,19 +110,11 @@ def test_key_deletion_completes_over_http(kms_import_server: str) -> None:
 
 def test_automatic_rotation_over_http(kms_import_server: str) -> None:
     kms = endpoint_client("kms", kms_import_server)
-    sqs = endpoint_client("sqs", kms_import_server)
-    bus = endpoint_client("events", kms_import_server)
-    url = sqs.create_queue(QueueName="served-rotations")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    bus.put_rule(Name="turn", EventPattern=json.dumps({"detail-type": ["KMS CMK Rotation"]}))
-    bus.put_targets(Rule="turn", Targets=[{"Id": "q", "Arn": arn}])
+    sqs, url = _queue_for(kms_import_server, "turn", {"detail-type": ["KMS CMK Rotation"]})
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     kms.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=90)
     _advance(kms_import_server, 91 * 86400)
     rotations = kms.list_key_rotations(KeyId=key_id)["Rotations"]
     assert [r["RotationType"] for r in rotations] == ["AUTOMATIC"]
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    details = [json.loads(m["Body"])["detail"] for m in messages]
+    details = [b["detail"] for b in _bodies(sqs, url)]
     assert [(d["key-id"], d["rotation-type"]) for d in details] == [(key_id, "AUTOMATIC")]

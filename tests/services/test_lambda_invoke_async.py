@@ -18,20 +18,13 @@ import boto3
 import botocore
 import pytest
 import time_machine
-from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto.awslambda.models import LambdaFunction
 
 from kms_import_mock import mock_kms_import
 from kms_import_mock.services import awslambda as lambda_service
 from tests.services.service_helpers import endpoint_client
-
-UTC = dt.timezone.utc
-T0 = dt.datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
-MATERIAL = bytes(range(32))
-NO_DOCKER = {"lambda": {"use_docker": False}}
-# Lambda's KMS errors are HTTP 502, which botocore retries: one attempt keeps the count exact.
-ONE_ATTEMPT = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+from tests.services.test_lambda import MATERIAL, NO_DOCKER, ONE_ATTEMPT, T0
 
 
 @pytest.fixture

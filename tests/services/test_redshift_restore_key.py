@@ -4,9 +4,6 @@ encrypted under, and follows, the requested key."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-import boto3
 import pytest
 import time_machine
 from botocore.exceptions import ClientError
@@ -15,10 +12,8 @@ from moto.redshift.responses import RedshiftResponse
 
 from kms_import_mock import mock_kms_import
 from tests.services.service_helpers import endpoint_client
+from tests.services.test_redshift import MATERIAL, T0, _rs
 
-UTC = dt.timezone.utc
-T0 = dt.datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
-MATERIAL = bytes(range(96, 128))
 OTHER_MATERIAL = bytes(range(160, 192))
 
 
@@ -26,10 +21,6 @@ OTHER_MATERIAL = bytes(range(160, 192))
 def m():
     with time_machine.travel(T0, tick=False), mock_kms_import() as handle:
         yield handle
-
-
-def _rs():
-    return boto3.client("redshift", region_name="us-east-1")
 
 
 def _cluster(rs, name="rs1", **extra):
