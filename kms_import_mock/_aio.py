@@ -46,8 +46,9 @@ ENDPOINT_MODULE = "aiobotocore.endpoint"
 class AsyncBody:
     """The body as aiohttp's ``StreamReader`` offers it: what ``StreamingBody`` reads from.
 
-    aiobotocore reads ``raw.content.read(n)``; users who reach past the ``StreamingBody`` (as
-    they may with a real aiohttp response) find the reader's other common methods too.
+    aiobotocore reads ``raw.content.read(n)``, and an event stream (S3 SelectObjectContent's
+    answer) ``raw.content.iter_chunks()``; users who reach past the ``StreamingBody`` (as they
+    may with a real aiohttp response) find the reader's other common methods too.
     """
 
     __slots__ = ("_buffer", "_size")
@@ -80,6 +81,15 @@ class AsyncBody:
 
     async def iter_any(self) -> AsyncIterator[bytes]:
         if chunk := self._buffer.read():
+            yield chunk
+
+    async def readchunk(self) -> tuple[bytes, bool]:
+        """``(data, end_of_http_chunk)``: all that is left, then ``(b"", False)`` at the end."""
+        return self._buffer.read(), False
+
+    async def iter_chunks(self) -> AsyncIterator[tuple[bytes, bool]]:
+        """:meth:`readchunk`'s tuples until the end, as aiohttp's ``iter_chunks`` yields them."""
+        while (chunk := await self.readchunk())[0]:
             yield chunk
 
     def at_eof(self) -> bool:
