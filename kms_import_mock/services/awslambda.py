@@ -13,10 +13,10 @@ usable again, Invoke works. A function without environment variables (or without
 ``KMSKeyArn``) never asks KMS, as on AWS. UpdateFunctionConfiguration's ``KMSKeyArn`` (which
 moto ignores) is kept, so a key named or removed later is followed.
 
-InvokeAsync (deprecated, still in botocore's model with the same KMS errors) needs the key as
-Invoke does: moto's response layer runs the function there without the backend's Invoke, so its
-request is wrapped and checks the key first; refused, the function is not run. Usable, moto's
-answer stands (HTTP 202).
+InvokeAsync (deprecated, still in botocore's model, with the same KMS errors in current ones)
+needs the key as Invoke does: moto's response layer runs the function there without the
+backend's Invoke, so its request is wrapped and checks the key first; refused, the function is
+not run. Usable, moto's answer stands (HTTP 202).
 
 Both moto's Lambda backends are wrapped: the Docker one and the docker-less one
 (``mock_kms_import(config={"lambda": {"use_docker": False}})``, as with ``mock_aws``), which

@@ -107,7 +107,12 @@ def test_the_lambda_model_lists_the_kms_errors_for_invoke_async_too():
     model = json.loads(gzip.decompress((data / "service-2.json.gz").read_bytes()))
     operation = model["operations"]["InvokeAsync"]
     assert operation["deprecated"] is True and operation["http"]["responseCode"] == 202
-    assert set(lambda_service.LAMBDA_CODES.values()) <= {e["shape"] for e in operation["errors"]}
+    codes = set(lambda_service.LAMBDA_CODES.values())
+    assert codes <= {e["shape"] for e in model["operations"]["Invoke"]["errors"]}
+    assert {model["shapes"][code]["error"]["httpStatusCode"] for code in codes} == {502}
+    # Current models list them for InvokeAsync too; the supported floor's (botocore 1.40.46)
+    # lists none of them there yet.
+    assert codes & {e["shape"] for e in operation["errors"]} in (set(), codes)
 
 
 def test_invoke_async_needs_the_key_and_runs_nothing_until_it_is_usable(m, runs):

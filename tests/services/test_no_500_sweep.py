@@ -85,8 +85,14 @@ COMMON = {
 
 
 #: Codes newer botocore models list that the supported floor's lacks (the mock answers AWS's
-#: code whatever botocore is installed): Redshift's DependentServiceAccessDeniedFault.
-NEWER_MODELS = {("redshift", "DependentServiceAccessDenied")}
+#: code whatever botocore is installed): Redshift's DependentServiceAccessDeniedFault, and
+#: Lambda's KMS errors for InvokeAsync (the floor lists them for Invoke only).
+#: Each with the HTTP status those models give it.
+NEWER_MODELS = {
+    ("redshift", "DependentServiceAccessDenied"): 403,
+    **{("lambda", code): 502 for code in ("KMSDisabledException", "KMSInvalidStateException",
+                                          "KMSNotFoundException", "KMSAccessDeniedException")},
+}  # fmt: skip
 
 
 def _passthrough(service: str, code: str) -> bool:
@@ -112,7 +118,7 @@ def check(client: Any, service: str, operation: str, arguments: dict[str, Any]) 
         allowed = _allowed(client, operation)
         where = f"{service}.{operation} -> {status} {code}: {error}"
         assert code in allowed or _passthrough(service, code), where
-        expected = allowed.get(code)
+        expected = allowed.get(code) or NEWER_MODELS.get((service, code))
         assert status == expected if expected else 400 <= status < 500, where
         return str(code)
 
