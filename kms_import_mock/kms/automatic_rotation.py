@@ -13,7 +13,8 @@ A key that is disabled or pending deletion when its date comes is not rotated; i
 it is enabled again (AWS: "if the key material is older than the rotation period, KMS rotates
 it immediately"), and its next period starts then. Changing the period of a key already
 rotating keeps the start of its current period. Rotation is a property of the primary key: a
-replica refuses EnableKeyRotation and DisableKeyRotation and reports its primary's schedule.
+replica refuses EnableKeyRotation and DisableKeyRotation and reports its primary's schedule,
+and a request in a replica's Region after the date lets the primary rotate first.
 """
 
 from __future__ import annotations
@@ -56,9 +57,11 @@ class AutomaticRotation(RotationOperations, KeyStateRules):
             return
         with self.lock:
             self.rotation_schedules.pop(key.id, None)
-            self._rotations.cancel(key.id, "")
             for related in self._same_key_everywhere(key):
                 related.key_rotation_status = False
+                backend = kms_backends[related.account_id][related.region]
+                if isinstance(backend, AutomaticRotation):
+                    backend._rotations.cancel(key.id, "")
 
     def rotation_schedule(self, key: Key) -> tuple[int, float] | None:
         """(RotationPeriodInDays, NextRotationDate as epoch seconds) of ``key``, or None when
@@ -93,6 +96,9 @@ class AutomaticRotation(RotationOperations, KeyStateRules):
             due = self._rotations.pop_all_due(now)
         for _, _, key_id, _ in due:
             key = self.keys.get(key_id)
+            if key is not None and self._is_replica(key):
+                self._sweep_primary(key)  # the primary rotates both (locks: primary first)
+                continue
             if key is None or key.id not in self.rotation_schedules:
                 continue
             period, start = self.rotation_schedules[key.id]
@@ -133,10 +139,15 @@ class AutomaticRotation(RotationOperations, KeyStateRules):
             )
 
     def _schedule_rotation(self, key: Key, period: int, start: float) -> None:
+        """The primary keeps the schedule; each replica's Region an entry at the same date, so
+        that a request there lets the primary rotate first."""
         self.rotation_schedules[key.id] = (period, start)
-        self._rotations.schedule(key.id, "", start + period * _DAY)
+        due = start + period * _DAY
         for related in self._same_key_everywhere(key):
             related.key_rotation_status = True
+            backend = kms_backends[related.account_id][related.region]
+            if isinstance(backend, AutomaticRotation):
+                backend._rotations.schedule(key.id, "", due)
 
     def _refuse_on_replica(self, key: Key, operation: str) -> None:
         if self._is_replica(key):

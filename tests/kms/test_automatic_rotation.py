@@ -169,3 +169,17 @@ def test_plain_mock_aws_never_rotates_afterwards():
         status = kms.get_key_rotation_status(KeyId=key_id)
         del status["ResponseMetadata"]
         assert status == {"KeyRotationEnabled": True}  # moto's own answer
+
+
+def test_a_request_in_the_replicas_region_alone_sees_the_rotation():
+    with time_machine.travel(T0, tick=False) as traveller, mock_kms_import() as m:
+        kms, west = m.client(), m.client(region_name="eu-west-1")
+        key_id = kms.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+        kms.replicate_key(KeyId=key_id, ReplicaRegion="eu-west-1")
+        old = material(west, key_id)
+        kms.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=90)
+        traveller.shift(91 * DAY)  # the time moves; no request in us-east-1 follows
+        assert material(west, key_id) != old
+        assert [r["RotationType"] for r in west.list_key_rotations(KeyId=key_id)["Rotations"]] == [
+            "AUTOMATIC"
+        ]
