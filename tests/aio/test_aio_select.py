@@ -8,7 +8,6 @@ import json
 import re
 from typing import Any
 
-import aioboto3
 import boto3
 import pytest
 from botocore.exceptions import ClientError
@@ -127,20 +126,6 @@ async def test_select_refused_under_a_disabled_or_deleted_key(
         refused = await select_refusal(s3, "rows.csv")
         assert refused[0] == expected and refused[2] == 400
         assert refused == boto3_refusal("rows.csv")
-
-
-async def test_select_through_an_aioboto3_client(kms_import: Any) -> None:
-    key = kms_import.create_imported_key()
-    async with aioboto3.Session().client("s3", region_name="us-east-1") as s3:
-        await put_rows(s3, key.key_id)
-        events = await select_events(s3, "rows.csv")
-        assert records(events) == ROWS and events[-1] == {"End": {}}
-
-        kms_import.client().delete_imported_key_material(KeyId=key.key_id)
-        assert (await select_refusal(s3, "rows.csv"))[0] == "KMS.KMSInvalidStateException"
-
-        kms_import.import_key_material(key.key_id, key.key_material)
-        assert records(await select_events(s3, "rows.csv")) == ROWS
 
 
 async def test_a_stream_left_after_its_first_event_can_be_closed(kms_import: Any, aio: Any) -> None:

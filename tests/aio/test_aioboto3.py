@@ -10,6 +10,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from kms_import_mock import mock_kms_import
+from tests.aio.test_aio_select import ROWS, put_rows, records, select_events, select_refusal
 
 pytestmark = pytest.mark.asyncio
 
@@ -70,3 +71,17 @@ async def test_a_dynamodb_table_resource_under_an_imported_key(kms_import: Any) 
         with pytest.raises(ClientError) as info:
             await table.get_item(Key={"pk": "a"})
         assert info.value.response["Error"]["Code"] == "AccessDeniedException"
+
+
+async def test_select_through_an_aioboto3_client(kms_import: Any) -> None:
+    key = kms_import.create_imported_key()
+    async with aioboto3.Session().client("s3", region_name="us-east-1") as s3:
+        await put_rows(s3, key.key_id)
+        events = await select_events(s3, "rows.csv")
+        assert records(events) == ROWS and events[-1] == {"End": {}}
+
+        kms_import.client().delete_imported_key_material(KeyId=key.key_id)
+        assert (await select_refusal(s3, "rows.csv"))[0] == "KMS.KMSInvalidStateException"
+
+        kms_import.import_key_material(key.key_id, key.key_material)
+        assert records(await select_events(s3, "rows.csv")) == ROWS

@@ -58,7 +58,8 @@ def test_moto_is_bounded_by_the_oldest_and_newest_release_the_matrix_tests():
     nox = _nox()
     assert _bounds("moto") == {(">=", nox["MOTO_OLDEST"]), ("<=", nox["MOTO_NEWEST"])}
     moto_requirements = [r for r in _requirements() if r.name == "moto"]
-    assert len(moto_requirements) == 3  # the package, [server] and [test]: all alike
+    # the package, [server], [test] and [test-async]: all alike
+    assert len(moto_requirements) == 4
     assert len({str(r.specifier) for r in moto_requirements}) == 1
 
 
