@@ -4,10 +4,7 @@ raw boto3 clients, and the service's KMS calls are recorded as invoked by that s
 from __future__ import annotations
 
 import io
-import json
-import urllib.request
 import zipfile
-from collections.abc import Iterator
 
 import pytest
 from botocore.exceptions import ClientError
@@ -73,27 +70,6 @@ def test_sns_over_http(kms_import_server: str) -> None:
     bodies = [m["Body"] for m in sqs.receive_message(QueueUrl=url)["Messages"]]
     assert bodies == ["delivered"]
     assert invokers(kms_import_server, "GenerateDataKey") == {"sns.amazonaws.com"}
-
-
-def _set_lambda_config(url: str, use_docker: bool) -> None:
-    request = urllib.request.Request(
-        f"{url}/moto-api/config",
-        data=json.dumps({"lambda": {"use_docker": use_docker}}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as reply:
-        assert json.load(reply)["lambda"]["use_docker"] is use_docker
-
-
-@pytest.fixture
-def docker_less(kms_import_server: str) -> Iterator[str]:
-    """The server with moto's docker-less Lambda, put back to moto's default afterwards."""
-    _set_lambda_config(kms_import_server, use_docker=False)
-    try:
-        yield kms_import_server
-    finally:
-        _set_lambda_config(kms_import_server, use_docker=True)
 
 
 def _zip() -> bytes:

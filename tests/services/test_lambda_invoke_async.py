@@ -9,9 +9,7 @@ import gzip
 import io
 import json
 import pathlib
-import urllib.request
 import zipfile
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -188,27 +186,6 @@ def test_a_function_named_by_its_arn(m, runs):
     m.client().disable_key(KeyId=key.key_id)
     assert _refused(_lambda(), arn)[0] == "KMSDisabledException"
     assert runs == []
-
-
-def _set_lambda_config(url: str, use_docker: bool) -> None:
-    request = urllib.request.Request(
-        f"{url}/moto-api/config",
-        data=json.dumps({"lambda": {"use_docker": use_docker}}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as reply:
-        assert json.load(reply)["lambda"]["use_docker"] is use_docker
-
-
-@pytest.fixture
-def docker_less(kms_import_server: str) -> Iterator[str]:
-    """The server with moto's docker-less Lambda, put back to moto's default afterwards."""
-    _set_lambda_config(kms_import_server, use_docker=False)
-    try:
-        yield kms_import_server
-    finally:
-        _set_lambda_config(kms_import_server, use_docker=True)
 
 
 def test_invoke_async_over_http(docker_less: str) -> None:

@@ -12,6 +12,7 @@ from moto.redshift.responses import RedshiftResponse
 
 from kms_import_mock import mock_kms_import
 from tests.services.service_helpers import endpoint_client
+from tests.services.test_rds_redshift_restore import _rs_cluster, _rs_status
 from tests.services.test_redshift import MATERIAL, T0, _rs
 
 OTHER_MATERIAL = bytes(range(160, 192))
@@ -21,21 +22,6 @@ OTHER_MATERIAL = bytes(range(160, 192))
 def m():
     with time_machine.travel(T0, tick=False), mock_kms_import() as handle:
         yield handle
-
-
-def _cluster(rs, name="rs1", **extra):
-    return rs.create_cluster(
-        ClusterIdentifier=name,
-        NodeType="ra3.xlplus",
-        MasterUsername="admin",
-        MasterUserPassword="Password123",
-        ClusterType="single-node",
-        **extra,
-    )["Cluster"]
-
-
-def _status(rs, name):
-    return rs.describe_clusters(ClusterIdentifier=name)["Clusters"][0]["ClusterStatus"]
 
 
 def _names(rs):
@@ -69,7 +55,7 @@ def snap(m):
     second imported key ``new`` to restore under."""
     old = m.create_imported_key(key_material=MATERIAL)
     new = m.create_imported_key(key_material=OTHER_MATERIAL)
-    _cluster(_rs(), Encrypted=True, KmsKeyId=old.key_id)
+    _rs_cluster(_rs(), "rs1", Encrypted=True, KmsKeyId=old.key_id)
     _rs().create_cluster_snapshot(SnapshotIdentifier="snap", ClusterIdentifier="rs1")
     return old, new
 
@@ -164,23 +150,23 @@ def test_the_restored_cluster_follows_the_requested_key_not_the_snapshots(m, sna
     kms = m.client()
     kms.disable_key(KeyId=old.key_id)
     _rs().reboot_cluster(ClusterIdentifier="rs2")
-    assert _status(_rs(), "rs2") == "available"  # the snapshot's key is no longer needed
+    assert _rs_status(_rs(), "rs2") == "available"  # the snapshot's key is no longer needed
     kms.enable_key(KeyId=old.key_id)
 
     kms.delete_imported_key_material(KeyId=new.key_id)
-    assert _status(_rs(), "rs2") == "available"  # held in memory
+    assert _rs_status(_rs(), "rs2") == "available"  # held in memory
     _rs().reboot_cluster(ClusterIdentifier="rs2")
-    assert _status(_rs(), "rs2") == "incompatible-hsm"
+    assert _rs_status(_rs(), "rs2") == "incompatible-hsm"
     _rs().reboot_cluster(ClusterIdentifier="rs1")
-    assert _status(_rs(), "rs1") == "available"  # the source cluster has its own key
+    assert _rs_status(_rs(), "rs1") == "available"  # the source cluster has its own key
     m.import_key_material(new.key_id, OTHER_MATERIAL)
     _rs().reboot_cluster(ClusterIdentifier="rs2")
-    assert _status(_rs(), "rs2") == "available"
+    assert _rs_status(_rs(), "rs2") == "available"
 
 
 def test_an_unencrypted_snapshot_restores_encrypted_under_the_requested_key(m):
     key = m.create_imported_key(key_material=MATERIAL)
-    _cluster(_rs(), "plain")
+    _rs_cluster(_rs(), "plain")
     _rs().create_cluster_snapshot(SnapshotIdentifier="plain-snap", ClusterIdentifier="plain")
     restored = _rs().restore_from_cluster_snapshot(
         ClusterIdentifier="sealed", SnapshotIdentifier="plain-snap", KmsKeyId=key.key_id
@@ -189,7 +175,7 @@ def test_an_unencrypted_snapshot_restores_encrypted_under_the_requested_key(m):
     assert [e["eventName"] for e in _rs_events(m)] == ["GenerateDataKey"]  # nothing to decrypt
     m.client().disable_key(KeyId=key.key_id)
     _rs().reboot_cluster(ClusterIdentifier="sealed")
-    assert _status(_rs(), "sealed") == "incompatible-hsm"
+    assert _rs_status(_rs(), "sealed") == "incompatible-hsm"
 
 
 def test_moto_errors_come_first_and_call_no_kms(m, snap):
@@ -214,7 +200,7 @@ def test_plain_moto_after_stop_ignores_the_restores_key_as_before():
         with mock_kms_import():
             assert RedshiftResponse.restore_from_cluster_snapshot is not original
         assert RedshiftResponse.restore_from_cluster_snapshot is original
-        _cluster(rs, "src", Encrypted=True, KmsKeyId="old-key")
+        _rs_cluster(rs, "src", Encrypted=True, KmsKeyId="old-key")
         rs.create_cluster_snapshot(SnapshotIdentifier="snap", ClusterIdentifier="src")
         restored = rs.restore_from_cluster_snapshot(
             ClusterIdentifier="copy", SnapshotIdentifier="snap", KmsKeyId="new-key"
@@ -227,7 +213,7 @@ def test_restore_under_a_requested_key_over_http(kms_import_server: str) -> None
     rs = endpoint_client("redshift", kms_import_server)
     old = kms.create_key()["KeyMetadata"]
     new = kms.create_key()["KeyMetadata"]
-    _cluster(rs, "served", Encrypted=True, KmsKeyId=old["KeyId"])
+    _rs_cluster(rs, "served", Encrypted=True, KmsKeyId=old["KeyId"])
     rs.create_cluster_snapshot(SnapshotIdentifier="served-snap", ClusterIdentifier="served")
     kms.disable_key(KeyId=new["KeyId"])
     message = _denied(
@@ -244,4 +230,4 @@ def test_restore_under_a_requested_key_over_http(kms_import_server: str) -> None
     assert restored["KmsKeyId"] == new["Arn"]
     kms.disable_key(KeyId=new["KeyId"])
     rs.reboot_cluster(ClusterIdentifier="copy")
-    assert _status(rs, "copy") == "incompatible-hsm"
+    assert _rs_status(rs, "copy") == "incompatible-hsm"
