@@ -125,12 +125,12 @@ class ImportBackendBase(KeyLookups):
         """AWS's key-state rules for cryptographic operations, on a key of any origin:
         moto itself lets a Disabled key, or one pending deletion, encrypt and decrypt."""
         self.sweep()
-        state = key.key_state
-        if state == "Enabled" and self.keys.get(key.id) is key:
-            return
         if self.keys.get(key.id) is not key:
             # Held by a service since before its waiting period ended.
             raise NotFoundException(key_not_found(key.arn))
+        state = key.key_state
+        if state == "Enabled":
+            return
         if state == "PendingImport":
             raise KMSInvalidStateException(pending_import(key.arn))
         if state == "Disabled":
